@@ -1,0 +1,5 @@
+import type { Command } from '../command.ts';
+import { modelsList } from './models.ts';
+
+/** Every command of the CLI. Each lives in its own module and only calls into the packages. */
+export const COMMANDS: readonly Command[] = [modelsList];

@@ -1,0 +1,44 @@
+/** A dense float32 tensor, row-major. */
+export interface TensorData {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+export type BackendName = 'node-cpu' | 'node-cuda' | 'node-webgpu' | 'node-wasm' | 'browser-wasm' | 'browser-webgpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['node-cpu', 'node-cuda', 'node-webgpu', 'node-wasm', 'browser-wasm', 'browser-webgpu'];
+
+export interface SessionOptions {
+  /** Intra-op threads (node-cpu) or WASM threads (node-wasm, browser-wasm). */
+  threads?: number;
+  /** WASM SIMD (node-wasm, browser-wasm); default true. */
+  simd?: boolean;
+  /** Extra graph outputs to expose (e.g. the penultimate embedding); names of existing tensors. */
+  extraOutputs?: readonly string[];
+}
+
+/** What a backend says about itself: whether it can run here, why not, and what it runs on. */
+export interface BackendInfo {
+  name: BackendName;
+  available: boolean;
+  /** Why it is unavailable, in words a person can act on. */
+  reason?: string;
+  /** Execution provider, runtime versions, adapter (vendor/architecture/description for WebGPU), threads... */
+  details: Record<string, unknown>;
+}
+
+export interface Session {
+  readonly backend: BackendName;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+/** One interface for every runtime, in the spirit of onnxruntime-common's registerBackend. */
+export interface Backend {
+  readonly name: BackendName;
+  /** Never throws: an unavailable backend answers available=false with a reason. */
+  probe(): Promise<BackendInfo>;
+  /** `model` is a path to an ONNX file or its bytes. Throws UserError when unavailable. */
+  createSession(model: string | Uint8Array, options?: SessionOptions): Promise<Session>;
+}
