@@ -6,3 +6,7 @@ export * from './onnx/index.ts';
 export * from './provenance.ts';
 export * from './files.ts';
 export * from './progress.ts';
+export * from './results.ts';
+export * from './store/index.ts';
+export * from './detect/index.ts';
+export * from './convert/index.ts';
