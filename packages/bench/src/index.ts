@@ -1,2 +1,8 @@
-// Public API of the bench package.
-export {};
+// Public API of the bench package. Importing it registers the browser-* backends with core.
+import './browser/register.ts';
+
+export { BrowserBackend, BrowserSession, browserWasm, browserWebgpu, type BrowserFlavour } from './browser/backend.ts';
+export { CHROMIUM_ARGS, DEFAULT_CHROMIUM } from './browser/chromium.ts';
+export type { AdapterInfo } from './browser/page/api.ts';
+export { DEFAULT_LOOP, type LoopOptions, type LoopResult, latencyStats, quantile, timeLoop } from './timing.ts';
+export { decodeTensors, encodeTensors } from './wire.ts';
