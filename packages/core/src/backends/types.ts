@@ -30,6 +30,8 @@ export interface Session {
   readonly backend: BackendName;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** What actually ran (execution provider, CPU-fallback policy, threads, adapter); recorded beside timings. */
+  readonly details?: Record<string, unknown>;
   run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
 }

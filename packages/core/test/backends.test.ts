@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  BACKEND_NAMES,
+  GraphBuilder,
+  SWIFTSHADER_ICD,
+  type TensorData,
+  UserError,
+  getBackend,
+  hasBackend,
+  listBackends,
+  nodeCpu,
+  nodeCuda,
+  nodeWasm,
+  nodeWebgpu,
+  probeAll,
+  registerBackend,
+} from '@affectbench/core';
+
+/** Conv 3x3 → Relu → GlobalAveragePool → Flatten → Gemm: the op mix of the twins' stem and head, at toy size. */
+function smallConvNet(): Uint8Array {
+  let seed = 7;
+  const rnd = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5);
+  const g = new GraphBuilder('small');
+  const x = g.input('input', ['batch', 3, 8, 8]);
+  const conv = g.op('Conv', [x, g.weight('w', [4, 3, 3, 3], rnd(108)), g.weight('b', [4], rnd(4))], { pads: [1, 1, 1, 1] }, 'conv_out');
+  const relu = g.op('Relu', [conv], {}, 'relu_out');
+  const pooled = g.op('Flatten', [g.op('GlobalAveragePool', [relu])], { axis: 1 }, 'embedding');
+  g.output(g.op('Gemm', [pooled, g.weight('fc', [2, 4], rnd(8)), g.weight('fcb', [2], rnd(2))], { transB: 1 }, 'output'), ['batch', 2]);
+  return g.toBytes();
+}
+
+const input = (n = 2): Record<string, TensorData> => ({ input: { data: Float32Array.from({ length: n * 3 * 64 }, (_, i) => Math.sin(i)), dims: [n, 3, 8, 8] } });
+
+let dir: string;
+let modelPath: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ab-backends-'));
+  modelPath = join(dir, 'small.onnx');
+  writeFileSync(modelPath, smallConvNet());
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+}
+
+describe('registry', () => {
+  test('the four node backends are registered by name, in canonical order', () => {
+    assert.deepEqual(listBackends().map((b) => b.name).filter((n) => n.startsWith('node-')), ['node-cpu', 'node-cuda', 'node-webgpu', 'node-wasm']);
+    assert.equal(getBackend('node-cpu'), nodeCpu);
+    assert.ok(hasBackend('node-wasm'));
+  });
+  test('unknown names and double registration are refused', () => {
+    assert.throws(() => getBackend('node-tpu'), (e: unknown) => e instanceof UserError && /unknown backend/.test(e.message));
+    assert.throws(() => registerBackend(nodeCpu), /already registered/);
+    if (!hasBackend('browser-wasm')) assert.throws(() => getBackend('browser-wasm'), (e: unknown) => e instanceof UserError && /@affectbench\/bench/.test(e.hint ?? ''));
+  });
+});
+
+describe('node-cpu and node-wasm', () => {
+  test('agree to 1e-4 on a small conv net, with names, dims and an extra output', async () => {
+    const cpu = await nodeCpu.createSession(modelPath, { threads: 1, extraOutputs: ['embedding'] });
+    const wasm = await nodeWasm.createSession(smallConvNet(), { threads: 1, extraOutputs: ['embedding'] });
+    try {
+      for (const s of [cpu, wasm]) {
+        assert.deepEqual(s.inputNames, ['input']);
+        assert.deepEqual(s.outputNames, ['output', 'embedding']);
+      }
+      const a = await cpu.run(input());
+      const b = await wasm.run(input());
+      assert.deepEqual(a.output.dims, [2, 2]);
+      assert.deepEqual(a.embedding.dims, [2, 4]);
+      assert.ok(a.output.data instanceof Float32Array);
+      assert.ok(maxAbsDiff(a.output.data, b.output.data) < 1e-4);
+      assert.ok(maxAbsDiff(a.embedding.data, b.embedding.data) < 1e-4);
+      // The embedding is a ReLU average: non-negative, and not all zero (the graph really ran).
+      assert.ok(a.embedding.data.every((v) => v >= 0) && a.embedding.data.some((v) => v > 0));
+      assert.equal(cpu.details?.intraOpNumThreads, 1);
+      assert.equal(wasm.details?.threads, 1);
+    } finally {
+      await cpu.release();
+      await wasm.release();
+    }
+  });
+
+  test('node-wasm refuses a second thread count in the same process (global env)', async () => {
+    await assert.rejects(nodeWasm.createSession(modelPath, { threads: 2 }), (e: unknown) => e instanceof UserError && /already initialised/.test(e.message));
+  });
+
+  test('bad input: wrong shape, missing input, unknown extra output, missing file', async () => {
+    const s = await nodeCpu.createSession(modelPath, { threads: 1 });
+    try {
+      await assert.rejects(s.run({ input: { data: new Float32Array(3 * 16), dims: [1, 3, 4, 4] } }), (e: unknown) => e instanceof UserError && /shape \[batch,3,8,8\]/.test(e.message));
+      await assert.rejects(s.run({ x: input().input }), (e: unknown) => e instanceof UserError && /missing input "input"/.test(e.message));
+    } finally {
+      await s.release();
+    }
+    await assert.rejects(nodeCpu.createSession(modelPath, { extraOutputs: ['nope'] }), (e: unknown) => e instanceof UserError && /no tensor named "nope"/.test(e.message));
+    await assert.rejects(nodeCpu.createSession(join(dir, 'absent.onnx')), (e: unknown) => e instanceof UserError && /absent\.onnx: no such file/.test(e.message));
+  });
+});
+
+describe('node-cuda', () => {
+  test('probe says why it is unavailable; createSession throws a UserError, not a crash', async (t) => {
+    const info = await nodeCuda.probe();
+    if (info.available) {
+      t.diagnostic(`CUDA is available here: ${JSON.stringify(info.details)}`);
+      return;
+    }
+    assert.match(info.reason ?? '', /CUDA|NVIDIA/);
+    if (info.details.cudaBundled === false) assert.match(info.reason ?? '', /--onnxruntime-node-install=cuda12/);
+    await assert.rejects(nodeCuda.createSession(modelPath), (e: unknown) => e instanceof UserError && /node-cuda is not available/.test(e.message));
+  });
+});
+
+describe('node-webgpu', () => {
+  test('runs a tiny graph on the WebGPU EP and agrees with node-cpu, or says why not', async (t) => {
+    const info = await nodeWebgpu.probe();
+    if (!info.available) {
+      t.diagnostic(`node-webgpu unavailable: ${info.reason}`);
+      assert.ok(info.reason && info.reason.length > 0);
+      // Here (no GPU) SwiftShader is what makes it work; if its manifest exists, being unavailable is a failure.
+      assert.ok(!existsSync(SWIFTSHADER_ICD) || existsSync('/dev/nvidia0'), `SwiftShader is installed but node-webgpu is unavailable: ${info.reason}`);
+      t.skip(info.reason);
+      return;
+    }
+    if (info.details.software) assert.match(String(info.details.adapter), /not a GPU/);
+    const gpu = await nodeWebgpu.createSession(modelPath);
+    const cpu = await nodeCpu.createSession(modelPath, { threads: 1 });
+    try {
+      const feeds = input(1);
+      const a = await gpu.run(feeds);
+      const b = await cpu.run(feeds);
+      assert.ok(maxAbsDiff(a.output.data, b.output.data) < 1e-4);
+      assert.equal(gpu.details?.executionProvider, 'webgpu');
+    } finally {
+      await gpu.release();
+      await cpu.release();
+    }
+  });
+});
+
+test('probeAll answers for every registered backend without throwing', async () => {
+  const infos = await probeAll();
+  assert.deepEqual(infos.map((i) => i.name), listBackends().map((b) => b.name));
+  for (const i of infos) {
+    assert.ok(BACKEND_NAMES.includes(i.name));
+    assert.ok(i.available || (i.reason && i.reason.length > 0), `${i.name} unavailable without a reason`);
+  }
+  assert.ok(infos.find((i) => i.name === 'node-cpu')?.available);
+});
