@@ -1,2 +1,15 @@
-// Public API of this folder; see its modules.
-export {};
+import { affectnet } from './affectnet.ts';
+import { abawLsd, csvManifest, imagefolder } from './folders.ts';
+import { registerDataset } from './registry.ts';
+import { afew, vgaf } from './video.ts';
+
+export * from './types.ts';
+export * from './registry.ts';
+export * from './labels.ts';
+export * from './manifest.ts';
+export { AFFECTNET_CODES, AFFECTNET_PROTOCOLS, affectnet } from './affectnet.ts';
+export { AFEW_CLASSES, VGAF_CLASSES, afew, framesOf, readVgafLabels, vgaf } from './video.ts';
+export { abawLsd, csvManifest, imagefolder } from './folders.ts';
+export { npyScalarBytes, readNpyScalar } from './npy.ts';
+
+for (const a of [affectnet, afew, vgaf, abawLsd, imagefolder, csvManifest]) registerDataset(a);
