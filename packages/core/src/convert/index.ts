@@ -1,2 +1,4 @@
 // Public API of this folder; see its modules.
-export {};
+export type { ConversionReport, ConversionResult, ConvertOptions, TensorInfo } from './types.ts';
+export { convertTfjsGraph, SUPPORTED_TFJS_OPS } from './tfjs.ts';
+export { samePads } from './layout.ts';
