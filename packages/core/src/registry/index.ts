@@ -1,9 +1,11 @@
 import { UserError } from '../errors.ts';
 import { HSEMOTION_MODELS } from './hsemotion.ts';
+import { THIRD_PARTY_MODELS } from './third-party.ts';
 import type { ModelRecord } from './types.ts';
 
 export * from './types.ts';
 export { HSEMOTION_MODELS, CLASSES_7, CLASSES_8 } from './hsemotion.ts';
+export { THIRD_PARTY_MODELS } from './third-party.ts';
 
 const registry = new Map<string, ModelRecord>();
 
@@ -14,6 +16,7 @@ export function registerModel(record: ModelRecord): void {
 }
 
 for (const m of HSEMOTION_MODELS) registerModel(m);
+for (const m of THIRD_PARTY_MODELS) registerModel(m);
 
 export function listModels(filter: { suite?: ModelRecord['suite']; task?: ModelRecord['task'] } = {}): ModelRecord[] {
   return [...registry.values()].filter((m) => (!filter.suite || m.suite === filter.suite) && (!filter.task || m.task === filter.task));
