@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { modelsList } from './models.ts';
+import { modelsSynth } from './synth.ts';
 
 /** Every command of the CLI. Each lives in its own module and only calls into the packages. */
-export const COMMANDS: readonly Command[] = [modelsList];
+export const COMMANDS: readonly Command[] = [modelsList, modelsSynth];

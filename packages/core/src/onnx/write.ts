@@ -3,7 +3,8 @@ import { writeFileAtomic } from '../files.ts';
 import { Progress } from '../progress.ts';
 import { sha256 } from '../provenance.ts';
 import { getModel } from '../registry/index.ts';
-import { synthesizeTwin } from './twins.ts';
+import { UserError } from '../errors.ts';
+import { synthesizeTwin, twinSupported } from './twins.ts';
 
 export interface WrittenTwin {
   id: string;
@@ -19,6 +20,12 @@ export interface WrittenTwin {
  */
 export function writeTwins(ids: readonly string[], outDir: string, opts: { seed?: number; progress?: boolean } = {}): WrittenTwin[] {
   const records = ids.map((id) => getModel(id));
+  const unsupported = records.filter((r) => !twinSupported(r));
+  if (unsupported.length > 0) {
+    throw new UserError(`no architecture twin for ${unsupported.map((r) => `${r.id} (${r.architecture.family})`).join(', ')}`, {
+      hint: 'twins exist for the EfficientNet-B0/B2 and Keras MobileNet v1 families',
+    });
+  }
   const progress = new Progress('synthesizing twins', records.length, { unit: 'models', ...(opts.progress === undefined ? {} : { enabled: opts.progress }) });
   const written = records.map((record) => {
     const twin = synthesizeTwin(record, { seed: opts.seed });
