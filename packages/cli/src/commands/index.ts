@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { modelsList } from './models.ts';
 import { modelsSynth } from './synth.ts';
+import { score } from './score.ts';
 
 /** Every command of the CLI. Each lives in its own module and only calls into the packages. */
-export const COMMANDS: readonly Command[] = [modelsList, modelsSynth];
+export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score];

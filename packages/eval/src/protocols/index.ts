@@ -1,2 +1,4 @@
 // Public API of this folder; see its modules.
-export {};
+export * from './linear-svc.ts';
+export * from './pooling.ts';
+export * from './video.ts';

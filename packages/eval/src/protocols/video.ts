@@ -1,0 +1,189 @@
+import type { ClassificationMetrics } from '@affectbench/core';
+import { UserError } from '@affectbench/core';
+import { AFEW_CLASSES, VGAF_CLASSES } from '../datasets/video.ts';
+import { computeClassification } from '../metrics/classification.ts';
+import { LinearSVC } from './linear-svc.ts';
+import { l2NormaliseInPlace, type PooledVideo, poolAfew, poolScores, poolVgaf, type VideoFeatures } from './pooling.ts';
+
+
+/** A README cell a protocol reproduces, with the classifier setting the notebooks used for it. */
+export interface PaperCell {
+  model: string;
+  column: 'afew' | 'vgaf';
+  /** The README value, percent. */
+  value: number;
+  /** LinearSVC C for this cell, where the notebooks print it. */
+  C?: number;
+  /** Which accuracy the README reports for this cell (§3.5): over videos with faces, or over all videos. */
+  accuracyOver: 'faces' | 'all';
+  /** 'unconfirmed' where the notebooks do not print the value or the C. */
+  evidence: 'printed' | 'unconfirmed';
+}
+
+export interface VideoProtocol {
+  name: string;
+  description: string;
+  dataset: 'afew' | 'vgaf';
+  classNames: readonly string[];
+  /** Turns one video's per-frame features (or per-face scores, for 'argmax') into one vector. */
+  pool: (video: VideoFeatures, dim: number) => PooledVideo;
+  l2Normalise: boolean;
+  classifier: 'linear-svc' | 'argmax';
+  /** C when the caller gives none. */
+  defaultC?: number;
+  cells: readonly PaperCell[];
+}
+
+/** hsemotion-protocols.md §3.4: EfficientNet embeddings, [mean,std,min,max] over face frames, L2, LinearSVC. */
+export const AFEW_SVM_STATS: VideoProtocol = {
+  name: 'afew-svm-stats',
+  description:
+    'AFEW 7 classes: penultimate embedding per face frame (first MTCNN face), [mean,std,min,max] over face frames, L2-normalised, LinearSVC(C) fitted on train videos with faces; accuracy over validation videos with faces (379/383 in the paper) and over all',
+  dataset: 'afew',
+  classNames: AFEW_CLASSES,
+  pool: poolAfew,
+  l2Normalise: true,
+  classifier: 'linear-svc',
+  defaultC: 1,
+  cells: [
+    { model: 'enet_b0_8_best_afew', column: 'afew', value: 59.89, C: 1.1, accuracyOver: 'faces', evidence: 'printed' },
+    { model: 'enet_b2_7', column: 'afew', value: 59.63, C: 1.95, accuracyOver: 'faces', evidence: 'printed' },
+    { model: 'enet_b2_8', column: 'afew', value: 57.78, C: 3.5, accuracyOver: 'faces', evidence: 'printed' },
+    { model: 'enet_b0_8_best_vgaf', column: 'afew', value: 55.14, accuracyOver: 'faces', evidence: 'unconfirmed' },
+    { model: 'enet_b0_8_va_mtl', column: 'afew', value: 56.73, accuracyOver: 'faces', evidence: 'unconfirmed' },
+    { model: 'enet_b0_7', column: 'afew', value: 56.99, accuracyOver: 'faces', evidence: 'unconfirmed' },
+    { model: 'enet_b2_8_best', column: 'afew', value: 56.73, accuracyOver: 'faces', evidence: 'unconfirmed' },
+  ],
+};
+
+/** §3.4 VGAF: two-level [mean,std] statistics, L2, LinearSVC. (The RBF-SVC cells are not this protocol.) */
+export const VGAF_SVM_STATS: VideoProtocol = {
+  name: 'vgaf-svm-stats',
+  description:
+    'VGAF 3 classes: embedding per aligned MTCNN face, per frame [mean,std] over faces, per video [mean,std] over frames, L2-normalised, LinearSVC(C) fitted on train videos with faces; accuracy over validation videos with faces (741/766 in the paper) and over all',
+  dataset: 'vgaf',
+  classNames: VGAF_CLASSES,
+  pool: poolVgaf,
+  l2Normalise: true,
+  classifier: 'linear-svc',
+  defaultC: 1,
+  cells: [
+    { model: 'enet_b0_8_best_vgaf', column: 'vgaf', value: 68.29, C: 0.5, accuracyOver: 'faces', evidence: 'printed' },
+    { model: 'enet_b2_7', column: 'vgaf', value: 69.84, C: 0.01, accuracyOver: 'all', evidence: 'printed' },
+  ],
+};
+
+/** Not a paper protocol: the classifier-free baseline every video protocol is compared against. */
+export const AFEW_SCORE_AVERAGE: VideoProtocol = {
+  name: 'afew-score-average',
+  description: 'AFEW baseline without training: mean of the per-face class probabilities over the video, argmax (the model must output the 7 AFEW classes in AFEW order)',
+  dataset: 'afew',
+  classNames: AFEW_CLASSES,
+  pool: (video) => poolScores(video, AFEW_CLASSES.length),
+  l2Normalise: false,
+  classifier: 'argmax',
+  cells: [],
+};
+
+export const VGAF_SCORE_AVERAGE: VideoProtocol = {
+  name: 'vgaf-score-average',
+  description: 'VGAF baseline without training: mean of per-face 3-class scores over every face of every frame, argmax',
+  dataset: 'vgaf',
+  classNames: VGAF_CLASSES,
+  pool: (video) => poolScores(video, VGAF_CLASSES.length),
+  l2Normalise: false,
+  classifier: 'argmax',
+  cells: [],
+};
+
+export const VIDEO_PROTOCOLS: readonly VideoProtocol[] = [AFEW_SVM_STATS, VGAF_SVM_STATS, AFEW_SCORE_AVERAGE, VGAF_SCORE_AVERAGE];
+
+export function getVideoProtocol(name: string): VideoProtocol {
+  const p = VIDEO_PROTOCOLS.find((v) => v.name === name);
+  if (!p) throw new UserError(`unknown video protocol "${name}"`, { hint: `known: ${VIDEO_PROTOCOLS.map((v) => v.name).join(', ')}` });
+  return p;
+}
+
+export interface VideoPrediction {
+  id: string;
+  label: number;
+  /** null: a score-average video with no face has nothing to average (counted wrong in the complete accuracy). */
+  pred: number | null;
+  hasFaces: boolean;
+}
+
+export interface VideoProtocolResult {
+  protocol: string;
+  C?: number;
+  coverage: { withFaces: number; total: number };
+  /** Over test videos with at least one face: the paper's "Accuracy". */
+  accuracyFaces: number;
+  /** Over every test video: the paper's "Complete accuracy". */
+  accuracyComplete: number;
+  /** Metrics over the videos with faces. */
+  metrics: ClassificationMetrics;
+  predictions: VideoPrediction[];
+  svm?: { nIter: number[]; converged: boolean };
+}
+
+/**
+ * Pools, (optionally) trains and predicts one video protocol. `dim` = per-frame feature size
+ * (for 'argmax' protocols, the number of classes). The SVM is fitted on train videos with faces only,
+ * then predicts every test video, zero vectors included, as the notebooks do.
+ */
+export function runVideoProtocol(
+  protocol: VideoProtocol,
+  data: { train?: readonly VideoFeatures[]; test: readonly VideoFeatures[]; dim: number },
+  opts: { C?: number; seed?: number } = {},
+): VideoProtocolResult {
+  const k = protocol.classNames.length;
+  const prep = (v: VideoFeatures): PooledVideo => {
+    if (!Number.isInteger(v.label) || v.label < 0 || v.label >= k) throw new UserError(`video ${v.id}: label ${v.label} is not a class in 0..${k - 1}`);
+    const p = protocol.pool(v, data.dim);
+    if (protocol.l2Normalise) l2NormaliseInPlace(p.vector);
+    return p;
+  };
+  if (data.test.length === 0) throw new UserError(`${protocol.name}: no test videos`);
+  const test = data.test.map(prep);
+  let predict: (p: PooledVideo) => number | null;
+  let svmInfo: VideoProtocolResult['svm'];
+  let C: number | undefined;
+  if (protocol.classifier === 'linear-svc') {
+    const train = (data.train ?? []).map(prep).filter((p) => p.hasFaces);
+    if (train.length === 0) throw new UserError(`${protocol.name}: no training videos with faces`);
+    C = opts.C ?? protocol.defaultC;
+    const svm = new LinearSVC({ C, seed: opts.seed }).fit(
+      train.map((p) => p.vector),
+      train.map((p) => p.label),
+    );
+    svmInfo = { nIter: svm.nIter, converged: svm.converged };
+    predict = (p) => svm.predictOne(p.vector);
+  } else {
+    predict = (p) => {
+      if (!p.hasFaces) return null;
+      let best = 0;
+      for (let j = 1; j < p.vector.length; j++) if (p.vector[j] > p.vector[best]) best = j;
+      return best;
+    };
+  }
+  const predictions = test.map((p) => ({ id: p.id, label: p.label, pred: predict(p), hasFaces: p.hasFaces }));
+  const withFaces = predictions.filter((p) => p.hasFaces && p.pred !== null);
+  if (withFaces.length === 0) throw new UserError(`${protocol.name}: no test video has a face`);
+  const metrics = computeClassification({
+    labels: withFaces.map((p) => p.label),
+    preds: withFaces.map((p) => p.pred as number),
+    numClasses: k,
+    classNames: protocol.classNames,
+  });
+  const correctAll = predictions.filter((p) => p.pred === p.label).length;
+  return {
+    protocol: protocol.name,
+    ...(C !== undefined ? { C } : {}),
+    coverage: { withFaces: withFaces.length, total: predictions.length },
+    accuracyFaces: metrics.accuracy,
+    accuracyComplete: correctAll / predictions.length,
+    metrics,
+    predictions,
+    ...(svmInfo ? { svm: svmInfo } : {}),
+  };
+}
