@@ -1,14 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BadFileError, UserError } from '../errors.ts';
-import { decodeModel, modelMetadata } from '../onnx/builder.ts';
+import { type WeightsKind, weightsKind } from '../onnx/info.ts';
 import { getModel, hasModel, listModels } from '../registry/index.ts';
 import type { ModelRecord } from '../registry/types.ts';
 import { gitBlobSha1 } from './checksums.ts';
 import { type CacheOptions, cacheDir } from './paths.ts';
 import { createHash } from 'node:crypto';
-
-export type WeightsKind = 'real' | 'synthetic';
 
 export interface ResolvedModel {
   path: string;
@@ -34,11 +32,6 @@ export function obtainHint(record: ModelRecord, dest: string): string {
   return `the owners ship ${record.id} as .${record.source.format} only: download ${record.source.url}, convert it (${record.source.conversion ?? 'no conversion route recorded'}), and save the ONNX file as ${dest}`;
 }
 
-/** Kind of weights from the metadata the twin generator writes (`weights=synthetic`); anything else counts as real. */
-export function weightsKind(metadata: Record<string, string>): WeightsKind {
-  return metadata.weights === 'synthetic' ? 'synthetic' : 'real';
-}
-
 /**
  * A registry id (looked up in the cache) or a path to any ONNX file. Reads the file once: checksums and the weights kind.
  * A missing file is a UserError that says where to put it and how to get it.
@@ -60,18 +53,13 @@ export function resolveModel(idOrPath: string, opts: CacheOptions = {}): Resolve
     return resolveModel(getModel(idOrPath).id, opts); // getModel throws the "unknown model" UserError with the known ids
   }
   const bytes = readFileSync(path);
-  let metadata: Record<string, string>;
-  try {
-    metadata = modelMetadata(decodeModel(bytes));
-  } catch (err) {
-    throw new BadFileError(path, `not a valid ONNX file (${(err as Error).message})`);
-  }
+  const weights = weightsKind(bytes, path); // a file that is not ONNX at all fails here, as a BadFileError naming it
   return {
     path,
     record,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     gitBlobSha1: gitBlobSha1(bytes),
     bytes: bytes.length,
-    weights: weightsKind(metadata),
+    weights,
   };
 }

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrtNode } from '../backends/node-ort.ts';
-import { decodeModel, modelMetadata } from '../onnx/builder.ts';
+import { decodeModelFile, type WeightsKind, weightsKind } from '../onnx/info.ts';
+import { BadFileError } from '../errors.ts';
 import { listModels } from '../registry/index.ts';
 import type { ModelRecord } from '../registry/types.ts';
 import { createHash } from 'node:crypto';
 import { gitBlobSha1 } from './checksums.ts';
 import { type CacheOptions, cacheDir } from './paths.ts';
-import { type WeightsKind, weightsKind } from './resolve.ts';
 
 export type Dims = readonly (number | string)[];
 
@@ -76,9 +76,10 @@ export async function verifyFile(path: string, record?: ModelRecord): Promise<Fi
   v.sha256 = createHash('sha256').update(bytes).digest('hex');
   v.gitBlobSha1 = gitBlobSha1(bytes);
   try {
-    v.weights = weightsKind(modelMetadata(decodeModel(bytes)));
+    decodeModelFile(bytes, path);
+    v.weights = weightsKind(bytes, path);
   } catch (err) {
-    v.problems.push(`not a valid ONNX file (${(err as Error).message})`);
+    v.problems.push(err instanceof BadFileError ? err.message.slice(path.length + 2) : `not a valid ONNX file (${(err as Error).message})`);
   }
   if (v.problems.length === 0) {
     try {
