@@ -1,13 +1,15 @@
 import { BadFileError } from '../errors.ts';
 import type OnnxTypes from 'onnx-proto';
+import type { WeightsKind } from '../results.ts';
 import { decodeModel, modelMetadata } from './builder.ts';
 import { readFields, WireError } from './wire.ts';
 
+// One WeightsKind for the whole package (results.ts); re-exported for callers of this module.
+export type { WeightsKind };
+
 type ModelProto = ReturnType<typeof decodeModel>;
 
-export type WeightsKind = 'real' | 'synthetic';
-
-export interface TensorInfo {
+export interface ModelTensorInfo {
   name: string;
   /** 'float32', 'int64', …; 'type<N>' for a type this table does not name. */
   type: string;
@@ -16,8 +18,8 @@ export interface TensorInfo {
 }
 
 export interface ModelInfo {
-  inputs: TensorInfo[];
-  outputs: TensorInfo[];
+  inputs: ModelTensorInfo[];
+  outputs: ModelTensorInfo[];
   metadata: Record<string, string>;
   /** Version of the default ('' / ai.onnx) operator set. */
   opset: number | null;
@@ -64,7 +66,10 @@ export function readMetadata(bytes: Uint8Array, file = 'ONNX model'): Record<str
   return out;
 }
 
-/** 'synthetic' for our architecture twins (metadata weights=synthetic), 'real' for anything else. */
+/**
+ * 'synthetic' for our architecture twins (metadata weights=synthetic), 'real' for anything else, read from the bytes
+ * without decoding the graph.
+ */
 export function weightsKind(bytes: Uint8Array, file?: string): WeightsKind {
   return readMetadata(bytes, file).weights === 'synthetic' ? 'synthetic' : 'real';
 }
@@ -101,7 +106,7 @@ export function readModelInfo(bytes: Uint8Array, file?: string): ModelInfo {
   };
 }
 
-export function tensorInfo(v: OnnxTypes.onnx.IValueInfoProto): TensorInfo {
+export function tensorInfo(v: OnnxTypes.onnx.IValueInfoProto): ModelTensorInfo {
   const t = v.type?.tensorType;
   const elem = t?.elemType ?? 0;
   return {
