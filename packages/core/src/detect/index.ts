@@ -1,2 +1,7 @@
 // Public API of this folder; see its modules.
-export {};
+export { FaceDetector, detectFaces, humanPackageDir, convertedBlazeface } from './detector.ts';
+export type { DetectedFace, DetectOptions, FaceDetectorOptions } from './detector.ts';
+export { faceCropBox } from './crop.ts';
+export type { FaceCropOptions } from './crop.ts';
+export { blazefaceAnchors, decodeBlazeface, nonMaxSuppression } from './blazeface.ts';
+export { resizeBilinearTf } from './resize.ts';
