@@ -10,6 +10,8 @@ export interface Rng {
   int(n: number): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
+  /** Fills out[0..count) with uniform integers in [0, n): the bootstrap's hot loop, with the state in locals. */
+  fillInts(out: Int32Array, n: number, count?: number): void;
 }
 
 export function createRng(seed: number): Rng {
@@ -38,6 +40,26 @@ export function createRng(seed: number): Rng {
   let spare: number | null = null;
   return {
     next: () => u32() / 4294967296,
+    fillInts: (out, n, count = out.length) => {
+      let la = a;
+      let lb = b;
+      let lc = c;
+      let ld = d;
+      const scale = n / 4294967296;
+      for (let i = 0; i < count; i++) {
+        const t = (((la + lb) >>> 0) + ld) >>> 0;
+        ld = (ld + 1) >>> 0;
+        la = lb ^ (lb >>> 9);
+        lb = (lc + (lc << 3)) >>> 0;
+        lc = ((lc << 21) | (lc >>> 11)) >>> 0;
+        lc = (lc + t) >>> 0;
+        out[i] = Math.floor(t * scale);
+      }
+      a = la;
+      b = lb;
+      c = lc;
+      d = ld;
+    },
     int: (n) => Math.floor((u32() / 4294967296) * n),
     normal: () => {
       if (spare !== null) {

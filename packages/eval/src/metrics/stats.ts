@@ -1,5 +1,5 @@
 import { UserError } from '@affectbench/core';
-import { accumulateConfusion, checkLabelArrays, type PerClassArrays, summaryFromConfusion } from './classification.ts';
+import { checkLabelArrays, type PerClassArrays, summaryFromConfusion } from './classification.ts';
 import { createRng } from './random.ts';
 
 export interface BootstrapOptions {
@@ -50,7 +50,7 @@ export function bootstrapCI(n: number, stat: (index: Int32Array) => number, opts
   const index = new Int32Array(n);
   const values = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) index[i] = rng.int(n);
+    rng.fillInts(index, n);
     values[r] = stat(index);
   }
   return interval(values, level);
@@ -80,6 +80,9 @@ export function bootstrapClassification(
   const rng = createRng(seed);
   const cm = new Int32Array(k * k);
   const index = new Int32Array(n);
+  // One cell index per sample, so a resample is one gather and one increment per draw.
+  const cell = new Int32Array(n);
+  for (let i = 0; i < n; i++) cell[i] = labels[i] * k + preds[i];
   const scratch: PerClassArrays = {
     precision: new Float64Array(k),
     recall: new Float64Array(k),
@@ -91,9 +94,9 @@ export function bootstrapClassification(
   const f1 = new Float64Array(resamples);
   const ua = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) index[i] = rng.int(n);
+    rng.fillInts(index, n);
     cm.fill(0);
-    accumulateConfusion(labels, preds, k, cm, index);
+    for (let i = 0; i < n; i++) cm[cell[index[i]]]++;
     const s = summaryFromConfusion(cm, k, opts.averageLabels, scratch);
     acc[r] = s.accuracy;
     f1[r] = s.macroF1;
