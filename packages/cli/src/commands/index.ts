@@ -2,6 +2,9 @@ import type { Command } from '../command.ts';
 import { modelsList } from './models.ts';
 import { modelsSynth } from './synth.ts';
 import { score } from './score.ts';
+import { modelsFetch } from './fetch.ts';
+import { modelsVerify } from './verify.ts';
+import { backendsCommand } from './backends.ts';
 
 /** Every command of the CLI. Each lives in its own module and only calls into the packages. */
-export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score];
+export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score, modelsFetch, modelsVerify, backendsCommand];
