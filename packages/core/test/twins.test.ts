@@ -173,3 +173,18 @@ test('weightsKind says real for a model without the synthetic label, and rejects
   assert.throws(() => weightsKind(new TextEncoder().encode('\xff\xff\xff not onnx at all'), 'junk.onnx'), (e: unknown) => e instanceof BadFileError && /junk\.onnx/.test(e.message));
   assert.throws(() => readModelInfo(new Uint8Array([0x0a, 0xff, 0x01]), 'short.onnx'), BadFileError);
 });
+
+test('un-folding the BatchNorms gives the published parameter counts exactly', () => {
+  // Every Conv outside squeeze-excite stands for Conv+BatchNorm, its bias being the folded BN. PyTorch counts BN weight
+  // and bias (one more value per channel than the folded bias); Keras also counts moving mean and variance (three more).
+  const extraPerChannel: Record<string, number> = { efficientnet_b0: 1, efficientnet_b2: 1, mobilenet_v1: 3 };
+  for (const record of HSEMOTION_MODELS) {
+    const twin = twins.get(record.id) as Twin;
+    const graph = decodeModel(twin.bytes).graph;
+    const dims = new Map((graph?.initializer ?? []).map((t) => [t.name ?? '', (t.dims ?? []).map(Number)]));
+    const bnChannels = (graph?.node ?? [])
+      .filter((n) => n.opType === 'Conv' && !(n.name ?? '').includes('/se/'))
+      .reduce((sum, n) => sum + (dims.get(n.input?.[2] ?? '')?.[0] ?? 0), 0);
+    assert.equal(twin.parameterCount + extraPerChannel[record.architecture.family] * bnChannels, record.architecture.params, record.id);
+  }
+});
