@@ -10,3 +10,4 @@ export * from './results.ts';
 export * from './store/index.ts';
 export * from './detect/index.ts';
 export * from './convert/index.ts';
+export * from './postprocess.ts';
