@@ -47,6 +47,9 @@ export interface EvalOptions {
   workers?: number;
   threads?: number;
   frameStride?: number;
+  /** Crop faces found by the detector (images without an annotation box, raw video frames). Default: on for clips. */
+  detectFaces?: boolean;
+  faceCrop?: import('@affectbench/core').FaceCropOptions;
   progress?: boolean;
   /** argv recorded in provenance. */
   command?: readonly string[];
@@ -137,6 +140,7 @@ function toRow(sample: Sample, ds: OpenedDataset, record: ModelRecord, prepared:
     row.scores = r.scores;
     if (r.valence !== undefined) row.valence = r.valence;
     if (r.arousal !== undefined) row.arousal = r.arousal;
+    if (!prepared.faces[0]) row.hasFaces = false;
     return row;
   }
   // Video: mean of per-frame class probabilities over face frames, or over all frames when none has a face.
@@ -190,7 +194,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
   let complete = true;
   if (todo.length) {
     const session = await backend.createSession(resolved.path, { threads: opts.threads });
-    const pool = new PreparePool(record, { resize, frameStride: opts.frameStride }, opts.workers);
+    const pool = new PreparePool(record, { resize, frameStride: opts.frameStride, detectFaces: opts.detectFaces ?? ds.crop === 'detector', faceCrop: opts.faceCrop }, opts.workers);
     const progress = new Progress(`eval ${record.id} on ${kind}:${split}`, samples.length, { enabled: opts.progress, unit: protocol.unit === 'image' ? 'img' : 'video' });
     if (resumed) progress.tick(resumed, `resumed ${resumed}`);
     // Read ahead so decoding overlaps inference; bounded so memory stays small.

@@ -1,4 +1,4 @@
-import { type ModelRecord, type ResizeMode, readImage, toTensor } from '@affectbench/core';
+import { type Box, type FaceCropOptions, FaceDetector, type ModelRecord, type ResizeMode, type RgbImage, faceCropBox, readImage, toTensor } from '@affectbench/core';
 import type { Sample } from '../datasets/types.ts';
 import { decodeVideoFrames } from './decode.ts';
 
@@ -15,6 +15,20 @@ export interface PrepareOptions {
   resize?: ResizeMode;
   /** Keep every stride-th video frame. */
   frameStride?: number;
+  /** Find the face with the detector (BlazeFace) in images without an annotation box, and in decoded video frames. */
+  detectFaces?: boolean;
+  /** How a detected box becomes the crop (default: the plain detector box, HSEmotion's rule). */
+  faceCrop?: FaceCropOptions;
+}
+
+// One detector per thread: its ONNX session is created on first use and reused for every sample.
+let detector: FaceDetector | undefined;
+
+/** The highest-scoring face's crop box, or undefined when the detector finds none. */
+async function faceBox(img: RgbImage, opts: PrepareOptions): Promise<Box | undefined> {
+  detector ??= new FaceDetector();
+  const faces = await detector.detect(img, { maxFaces: 1 });
+  return faces[0] ? faceCropBox(faces[0].box, img, opts.faceCrop) : undefined;
 }
 
 /** Decode, crop and normalise one sample; runs inside the worker threads. */
@@ -24,17 +38,27 @@ export async function prepareSample(sample: Sample, record: ModelRecord, opts: P
   let boxes: (Sample['box'] | undefined)[] | undefined;
   if (sample.imagePath) {
     images = [await readImage(sample.imagePath)];
-    faces = [true];
-    boxes = sample.box ? [sample.box] : undefined;
+    if (sample.box) {
+      boxes = [sample.box];
+      faces = [true];
+    } else if (opts.detectFaces) {
+      const b = await faceBox(images[0], opts);
+      boxes = [b];
+      faces = [b !== undefined];
+    } else faces = [true];
   } else if (sample.frames) {
     const stride = Math.max(1, opts.frameStride ?? 1);
     const picked = sample.frames.filter((_, i) => i % stride === 0);
     images = await Promise.all(picked.map((f) => readImage(f.path)));
     faces = picked.map((f) => f.face);
   } else if (sample.video) {
-    // No detector in this path yet: whole frames, flagged as non-face so video accuracy "with faces" stays honest.
     images = await decodeVideoFrames(sample.video, opts.frameStride ?? 1);
-    faces = images.map(() => false);
+    if (opts.detectFaces) {
+      // AFEW's rule: first face per frame, plain box; a frame without a face stays whole and is flagged (noface).
+      boxes = [];
+      for (const img of images) boxes.push(await faceBox(img, opts));
+      faces = boxes.map((b) => b !== undefined);
+    } else faces = images.map(() => false);
   } else {
     throw new Error(`sample ${sample.id} has no image, frames or video`);
   }
