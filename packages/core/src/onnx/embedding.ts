@@ -3,7 +3,7 @@ import { BadFileError } from '../errors.ts';
 import { encodeModel, modelMetadata, onnxProto } from './builder.ts';
 import { decodeModelFile } from './info.ts';
 import { TWIN_METADATA } from './twins.ts';
-import { concatBytes, lengthDelimitedHeader, readFields, WireError } from './wire.ts';
+import { concatBytes, lengthDelimitedHeader, readFields, type WireField, WireError } from './wire.ts';
 
 type Graph = OnnxTypes.onnx.IGraphProto;
 type Node = OnnxTypes.onnx.INodeProto;
@@ -139,7 +139,7 @@ class GraphIndex {
   /** A Gemm or MatMul with a constant 2-D weight, as a dense layer. */
   private denseNode(node: Node): Dense | null {
     const w = this.constDims.get(node.input?.[1] ?? '');
-    if (!w || w.length !== 2) return null;
+    if (w?.length !== 2) return null;
     if (node.opType === 'Gemm') {
       const transB = Number(node.attribute?.find((a) => a.name === 'transB')?.i ?? 0) === 1;
       return { data: node.input?.[0] ?? '', inDim: transB ? w[1] : w[0] };
@@ -162,7 +162,7 @@ class GraphIndex {
 
 /** Appends a ValueInfoProto to graph.output on the wire, leaving every other byte of the model as it was. */
 function appendGraphOutput(bytes: Uint8Array, valueInfo: OnnxTypes.onnx.IValueInfoProto, file: string): Uint8Array {
-  let graphField;
+  let graphField: WireField | undefined;
   try {
     graphField = readFields(bytes).find((f) => f.field === GRAPH_FIELD && f.wireType === 2);
   } catch (err) {
