@@ -14,7 +14,7 @@ import { blazefaceAnchors, decodeBlazeface, landmarksOf, nonMaxSuppression } fro
 import { resizeBilinearTf } from './resize.ts';
 
 export interface DetectedFace {
-  /** Face box in original-image pixels, clamped to the image (the detector's tight box: no margin). */
+  /** Face box in original-image pixels, clamped to the image (the detector's tight box: no margin); never empty. */
   box: Box;
   /** Sigmoid of the anchor's logit, 0..1. */
   score: number;
@@ -112,17 +112,24 @@ export class FaceDetector {
     });
     const fx = img.width / this.size;
     const fy = img.height / this.size;
-    return keep.map((i) => {
-      const x1 = clamp(boxes[4 * i] * fx, 0, img.width);
-      const y1 = clamp(boxes[4 * i + 1] * fy, 0, img.height);
-      const x2 = clamp(boxes[4 * i + 2] * fx, 0, img.width);
-      const y2 = clamp(boxes[4 * i + 3] * fy, 0, img.height);
-      return {
+    const faces: DetectedFace[] = [];
+    for (const i of keep) {
+      // The regressor can emit a negative width or height; TF's NMS reads such a box by its min/max corners, so do we.
+      const [ax, bx] = [boxes[4 * i] * fx, boxes[4 * i + 2] * fx];
+      const [ay, by] = [boxes[4 * i + 1] * fy, boxes[4 * i + 3] * fy];
+      const x1 = clamp(Math.min(ax, bx), 0, img.width);
+      const x2 = clamp(Math.max(ax, bx), 0, img.width);
+      const y1 = clamp(Math.min(ay, by), 0, img.height);
+      const y2 = clamp(Math.max(ay, by), 0, img.height);
+      // A box wholly outside the image has nothing to crop.
+      if (x2 <= x1 || y2 <= y1) continue;
+      faces.push({
         box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 },
         score: scores[i],
         landmarks: landmarksOf(rows, this.anchors, i).map(([x, y]) => [x * fx, y * fy] as [number, number]),
-      };
-    });
+      });
+    }
+    return faces;
   }
 
   /**
