@@ -15,8 +15,8 @@ import {
   runtimeVersions,
   writeJsonAtomic,
 } from '@affectbench/core';
-import { loadManifest } from '../datasets/manifest.ts';
-import { getDataset, parseDatasetSpec, resolveProtocol } from '../datasets/registry.ts';
+import { loadManifest } from '../datasets/index.ts';
+import { getDataset, parseDatasetSpec, resolveProtocol } from '../datasets/index.ts';
 import type { OpenedDataset, Sample } from '../datasets/types.ts';
 import { PrepareError, PreparePool } from './pool.ts';
 import { PredictionWriter, readCompletedIds } from '../predictions.ts';

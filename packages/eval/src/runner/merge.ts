@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BadFileError, type EvalResult, UserError, getModel, readJsonFile, writeFileAtomic, writeJsonAtomic } from '@affectbench/core';
-import { getDataset } from '../datasets/registry.ts';
+import { getDataset } from '../datasets/index.ts';
 import { buildResult } from './evaluate.ts';
 import { type PredictionRow, readRows } from './predictions-file.ts';
 

@@ -14,11 +14,17 @@ export class PrepareError extends Error {
 /** Default pool size: one core stays free for inference. */
 export const defaultWorkers = (): number => Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1);
 
+/**
+ * Workers run the TypeScript sources: node 20 cannot start a worker from a .ts entry even with `--import tsx` in
+ * execArgv (the entry's format is decided before the hooks register), so a one-line JS bootstrap registers tsx's
+ * loader and then imports the real entry, as bin/affectbench.js does for the CLI.
+ */
+const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
+
 type Pending = { resolve: (r: PreparedSample) => void; reject: (e: Error) => void; id: string };
 
 /**
- * Decoding + preprocessing in worker threads. Workers run the TypeScript sources through tsx (`--import tsx`),
- * the same way the CLI does. `size` 0 prepares on the calling thread (debugging, tiny runs).
+ * Decoding + preprocessing in worker threads. `size` 0 prepares on the calling thread (debugging, tiny runs).
  */
 export class PreparePool {
   private readonly workers: Worker[] = [];
@@ -28,7 +34,7 @@ export class PreparePool {
 
   constructor(private readonly record: ModelRecord, private readonly opts: PrepareOptions, readonly size = defaultWorkers()) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { record, opts }, execArgv: ['--import', 'tsx'] });
+      const w = new Worker(BOOTSTRAP, { eval: true, workerData: { record, opts } });
       w.on('message', (m: { seq: number; ok: boolean; result?: PreparedSample; error?: string; user?: boolean }) => {
         const p = this.pending.get(m.seq);
         if (!p) return;
@@ -43,7 +49,6 @@ export class PreparePool {
           this.pending.delete(s);
         }
       });
-      w.unref();
       this.workers.push(w);
       this.load.push(0);
     }

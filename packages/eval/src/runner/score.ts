@@ -37,6 +37,7 @@ export function scoreRows(input: readonly PredictionRow[], protocol: ProtocolSpe
   const excluded: Record<string, number> = {};
   let keptWrong = 0;
   const allVideos = { n: 0, correct: 0 };
+  const framed = { labels: [] as number[], preds: [] as number[] };
   const va: { tv: number[]; pv: number[]; ta: number[]; pa: number[] } = { tv: [], pv: [], ta: [], pa: [] };
   for (const r of rows) {
     const y = protocol.classes.indexOf(r.labelName);
@@ -49,6 +50,10 @@ export function scoreRows(input: readonly PredictionRow[], protocol: ProtocolSpe
     if (protocol.unit === 'video-mean-scores') {
       allVideos.n += 1;
       if (p === y) allVideos.correct += 1;
+      if (p >= 0) {
+        framed.labels.push(y);
+        framed.preds.push(p);
+      }
       // The paper's convention: accuracy over the videos in which faces were found; all videos reported beside it.
       if (!r.hasFaces) continue;
     }
@@ -63,6 +68,13 @@ export function scoreRows(input: readonly PredictionRow[], protocol: ProtocolSpe
       va.ta.push(r.arousalTrue);
       va.pa.push(r.arousal);
     }
+  }
+  let note: string | undefined;
+  if (labels.length === 0 && framed.labels.length > 0) {
+    // No video has a face frame (e.g. no detector run): the paper's subset is empty, so score whole-frame videos, flagged.
+    labels.push(...framed.labels);
+    preds.push(...framed.preds);
+    note = 'no video has a face frame: metrics are over whole-frame scores of all videos with frames';
   }
   if (labels.length === 0) throw new UserError(`protocol ${protocol.name}: no sample to score (${rows.length} predictions, none in its classes${protocol.unit === 'video-mean-scores' ? ' with faces' : ''})`);
   const base = computeClassification({ labels, preds, numClasses: k, classNames: protocol.classes });
@@ -80,7 +92,8 @@ export function scoreRows(input: readonly PredictionRow[], protocol: ProtocolSpe
   }
   if (protocol.unit === 'video-mean-scores') {
     metrics.allVideos = { n: allVideos.n, accuracy: allVideos.n ? allVideos.correct / allVideos.n : 0 };
-    metrics.coverage = `${labels.length}/${allVideos.n}`;
+    metrics.coverage = `${note ? 0 : labels.length}/${allVideos.n}`;
+    if (note) metrics.note = note;
   }
   const scored = labels.length;
   const out: ScoreOutput = { metrics, scored, excluded };
