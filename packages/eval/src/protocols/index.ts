@@ -2,3 +2,4 @@
 export * from './linear-svc.ts';
 export * from './pooling.ts';
 export * from './video.ts';
+export * from './mtl.ts';
