@@ -56,7 +56,7 @@ export function readNpyArray(bytes: Uint8Array, name = '<npy>'): NpyArray {
   if (bytes.length - start !== size * itemSize) {
     throw new BadFileError(name, `expected ${size * itemSize} data bytes for shape (${dims.join(',')}), found ${bytes.length - start}`);
   }
-  const body = bytes.slice(start); // copy: typed arrays need aligned offsets
+  const body = new Uint8Array(bytes.subarray(start)); // a plain, aligned copy (a Buffer slice would stay a Buffer)
   const data =
     descr === '<f4' ? new Float32Array(body.buffer, 0, size) : descr === '<f8' ? new Float64Array(body.buffer, 0, size) : body;
   return { dtype: descr as NpyDtype, dims, data };

@@ -54,12 +54,23 @@ export function toTensor(images: readonly RgbImage[], record: ModelRecord, opts:
   return { data, dims: layout === 'NCHW' ? [images.length, C, H, W] : [images.length, H, W, C] };
 }
 
-/** 256 precomputed values per output channel: normalisation is a per-channel function of a uint8. */
+/**
+ * 256 precomputed values per output channel: normalisation is a per-channel function of a uint8.
+ * Each step is rounded to float32 as torchvision (x.div(255), sub_(mean), div_(std)) and numpy float32 do, so the
+ * tensor is bit-identical to the reference pipelines rather than 1 ulp away.
+ */
 function channelLut(record: ModelRecord): Float32Array {
   const { scale, mean, std } = record.normalisation;
+  const f = Math.fround;
+  // A scale of 1/k is applied as a division by k, which is what the reference code writes (/255).
+  const k = Math.round(1 / scale);
+  const divide = scale !== 1 && Math.abs(1 / scale - k) < 1e-9;
   const lut = new Float32Array(3 * 256);
   for (let c = 0; c < 3; c++) {
-    for (let p = 0; p < 256; p++) lut[c * 256 + p] = (p * scale - mean[c]) / std[c];
+    for (let p = 0; p < 256; p++) {
+      const x = divide ? f(p / k) : f(p * scale);
+      lut[c * 256 + p] = f(f(x - f(mean[c])) / f(std[c]));
+    }
   }
   return lut;
 }
