@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { getModel, synthesizeTwin } from '@affectbench/core';
+import { readPredictionsFile, scorePredictions } from '../src/predictions.ts';
 import { evaluate, mergeResults, parseShard, selectSamples } from '../src/runner/index.ts';
 import { makeAffectnetCsv, makeClip, tmp } from './helpers/fixtures.ts';
 
@@ -73,6 +74,12 @@ test('B0 twin end to end on the AffectNet CSV fixture: killed midway and resumed
   const seven = await evaluate({ ...base, outDir: tmp('seven'), protocol: 'affectnet-7', workers: 0 });
   assert.equal(seven.result.metrics.n, 14);
   assert.equal(seven.result.dataset.counts.skipped['label Contempt not scored by affectnet-7'], 2);
+  // The predictions file is the shared score format: `affectbench score` reads it to the same numbers.
+  const rescored = scorePredictions(await readPredictionsFile(seven.predictionsPath), { numClasses: 7, bootstrap: 0 });
+  assert.equal(rescored.accuracy, seven.result.metrics.accuracy);
+  assert.deepEqual(rescored.confusionMatrix, seven.result.metrics.confusionMatrix);
+  const nb = await evaluate({ ...base, outDir: tmp('nb'), protocol: 'affectnet-7-march2021-notebook', workers: 0 });
+  assert.deepEqual((nb.result.metrics as Record<string, unknown>).notebookVariant, { loop: 16, denominator: 14, accuracy: seven.result.metrics.accuracy });
 });
 
 test('AFEW clip: frames decoded with ffmpeg, per-frame scores averaged per video', async () => {

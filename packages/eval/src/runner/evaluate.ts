@@ -16,7 +16,7 @@ import {
   writeJsonAtomic,
 } from '@affectbench/core';
 import { loadManifest } from '../datasets/index.ts';
-import { getDataset, parseDatasetSpec, resolveProtocol } from '../datasets/index.ts';
+import { columnsFor, getDataset, parseDatasetSpec, resolveProtocol } from '../datasets/index.ts';
 import type { OpenedDataset, Sample } from '../datasets/types.ts';
 import { PrepareError, PreparePool } from './pool.ts';
 import { PredictionWriter, readCompletedIds } from '../predictions.ts';
@@ -131,28 +131,31 @@ async function runInputs(session: Session, record: ModelRecord, data: Float32Arr
   return out;
 }
 
-function toRow(sample: Sample, ds: OpenedDataset, record: ModelRecord, prepared: PreparedSample, outputs: Float32Array): PredictionRow {
-  const row: PredictionRow = { id: sample.id, label: sample.label, labelName: ds.classes[sample.label], scores: [] };
+/** The prediction row of one sample (the protocol's classes are `cols` of the model's outputs). */
+function toRow(sample: Sample, ds: OpenedDataset, record: ModelRecord, cols: readonly number[], y: number, prepared: PreparedSample, outputs: Float32Array): PredictionRow {
+  const row: PredictionRow = { id: sample.id, label: y, labelName: ds.classes[sample.label], scores: [], modelScores: [] };
   if (sample.valence !== undefined && Number.isFinite(sample.valence)) row.valenceTrue = sample.valence;
   if (sample.arousal !== undefined && Number.isFinite(sample.arousal)) row.arousalTrue = sample.arousal;
   if (sample.imagePath) {
     const r = readOutputRow(record, outputs, 0);
-    row.scores = r.scores;
+    row.modelScores = r.scores;
     if (r.valence !== undefined) row.valence = r.valence;
     if (r.arousal !== undefined) row.arousal = r.arousal;
     if (!prepared.faces[0]) row.hasFaces = false;
-    return row;
+  } else {
+    // Video: mean of per-frame class probabilities over face frames, or over all frames when none has a face.
+    const faceIdx = prepared.faces.flatMap((f, i) => (f ? [i] : []));
+    const use = faceIdx.length ? faceIdx : prepared.faces.map((_, i) => i);
+    const k = record.outputs.classes.length;
+    const mean = new Array<number>(k).fill(0);
+    for (const i of use) {
+      const r = readOutputRow(record, outputs, i);
+      for (let c = 0; c < k; c++) mean[c] += r.scores[c] / use.length;
+    }
+    Object.assign(row, { modelScores: mean, frames: prepared.count, faceFrames: faceIdx.length, hasFaces: faceIdx.length > 0 });
   }
-  // Video: mean of per-frame class probabilities over face frames, or over all frames when none has a face.
-  const faceIdx = prepared.faces.flatMap((f, i) => (f ? [i] : []));
-  const use = faceIdx.length ? faceIdx : prepared.faces.map((_, i) => i);
-  const k = record.outputs.classes.length;
-  const mean = new Array<number>(use.length ? k : 0).fill(0);
-  for (const i of use) {
-    const r = readOutputRow(record, outputs, i);
-    for (let c = 0; c < k; c++) mean[c] += r.scores[c] / use.length;
-  }
-  return { ...row, scores: mean, frames: prepared.count, faceFrames: faceIdx.length, hasFaces: faceIdx.length > 0 };
+  row.scores = cols.map((c) => row.modelScores[c]);
+  return row;
 }
 
 /**
@@ -177,7 +180,15 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
   const ds = await adapter.open(path, { split });
   const protocol = resolveProtocol(adapter, opts.protocol, record.outputs.classes, ds);
   const resize = opts.resize ?? record.normalisation.resize;
-  const samples = selectSamples(ds.samples, opts.limit, opts.shard);
+  const cols = columnsFor(record.outputs.classes, protocol.classes, `protocol ${protocol.name}`);
+  const selected = selectSamples(ds.samples, opts.limit, opts.shard);
+  // Samples outside the protocol's classes (Contempt under affectnet-7) are counted and never run.
+  const outside: Record<string, number> = {};
+  const samples = selected.filter((s) => {
+    const inside = protocol.classes.includes(ds.classes[s.label]);
+    if (!inside) outside[ds.classes[s.label]] = (outside[ds.classes[s.label]] ?? 0) + 1;
+    return inside;
+  });
   const batch = record.input.dynamicBatch ? Math.max(1, opts.batch ?? 16) : 1;
 
   const id = runId(record.id === basename(resolved.path, '.onnx') || opts.model === record.id ? record.id : basename(resolved.path), ds, protocol.name, resize, opts.limit, opts.shard);
@@ -217,6 +228,11 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
           const p = await inflight.shift()!;
           const sample = todo[i++];
           fill();
+          if (!(p instanceof PrepareError) && p.count === 0) {
+            unreadable['video without decodable frames'] = (unreadable['video without decodable frames'] ?? 0) + 1;
+            progress.tick(1);
+            continue;
+          }
           if (p instanceof PrepareError) {
             if (!p.userFacing) throw p;
             unreadable['unreadable file'] = (unreadable['unreadable file'] ?? 0) + 1;
@@ -233,11 +249,11 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
           const data = new Float32Array(per * images.length);
           images.forEach((g, j) => data.set(g.prep.data, j * per));
           const out = await runInputs(session, record, data, images.length, batch);
-          images.forEach((g, j) => rows.push(toRow(g.sample, ds, record, g.prep, out.subarray(j * record.outputs.size, (j + 1) * record.outputs.size))));
+          images.forEach((g, j) => rows.push(toRow(g.sample, ds, record, cols, protocol.classes.indexOf(ds.classes[g.sample.label]), g.prep, out.subarray(j * record.outputs.size, (j + 1) * record.outputs.size))));
         }
         for (const g of group.filter((x) => !x.sample.imagePath)) {
-          const out = g.prep.count ? await runInputs(session, record, g.prep.data, g.prep.count, batch) : new Float32Array(0);
-          rows.push(toRow(g.sample, ds, record, g.prep, out));
+          const out = await runInputs(session, record, g.prep.data, g.prep.count, batch);
+          rows.push(toRow(g.sample, ds, record, cols, protocol.classes.indexOf(ds.classes[g.sample.label]), g.prep, out));
         }
         for (const r of rows) writer.append(r);
         written += rows.length;
@@ -258,7 +274,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
 
   const wanted = new Set(samples.map((s) => s.id));
   const rows = (await readRows(predictionsPath)).filter((r) => wanted.has(r.id));
-  const result = buildResult({ opts, record, resolved, ds, protocol, resize, rows, samplesTotal: samples.length, unreadable, backendName: backend.name, details: info.details, resultPath, predictionsPath });
+  const result = buildResult({ opts, record, resolved, ds, protocol, resize, rows, samplesTotal: selected.length, unreadable, outside, backendName: backend.name, details: info.details, resultPath, predictionsPath });
   if (complete) writeJsonAtomic(resultPath, result);
   return { result, resultPath, predictionsPath, resumed, complete };
 }
@@ -273,6 +289,8 @@ export interface BuildResultInput {
   rows: PredictionRow[];
   samplesTotal: number;
   unreadable: Record<string, number>;
+  /** Samples labelled outside the protocol's classes, per label. */
+  outside: Record<string, number>;
   backendName: BackendName;
   details: Record<string, unknown>;
   resultPath: string;
@@ -281,12 +299,12 @@ export interface BuildResultInput {
 
 /** The EvalResult for a set of prediction rows (shared by evaluate and merge, so both produce the same file). */
 export function buildResult(x: BuildResultInput): EvalResult {
-  const scored = scoreRows(x.rows, x.protocol, x.record.outputs.classes);
+  const scored = scoreRows(x.rows, x.protocol, x.record.outputs.classes, { outside: x.outside });
   const manifestId = getDataset(x.ds.kind).manifestFor(x.ds.layout);
   const manifest = manifestId ? loadManifest(manifestId) : null;
   const skipped = { ...x.ds.skipped.counts, ...x.unreadable, ...scored.excluded };
   const synthetic = x.resolved.weights === 'synthetic';
-  const metrics = { ...scored.metrics, ...(synthetic ? { warning: 'synthetic weights (architecture twin): these numbers mean nothing' } : {}), datasetSkipped: x.ds.skipped.counts, unreadable: x.unreadable, skippedExamples: x.ds.skipped.examples, modelClasses: [...x.record.outputs.classes] };
+  const metrics = { ...scored.metrics, ...(synthetic ? { warning: 'synthetic weights (architecture twin): these numbers mean nothing' } : {}), datasetSkipped: x.ds.skipped.counts, unreadable: x.unreadable, outside: x.outside, skippedExamples: x.ds.skipped.examples, modelClasses: [...x.record.outputs.classes] };
   return {
     kind: 'eval',
     schema: 1,

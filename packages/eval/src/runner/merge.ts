@@ -41,6 +41,8 @@ export async function mergeResults(inputs: readonly string[], out: string, comma
   const protocol = { ...spec, classes: (m.protocolClasses as string[]) ?? spec.classes };
   const unreadable: Record<string, number> = {};
   for (const { r } of results) for (const [k, v] of Object.entries((r.metrics as Record<string, unknown>).unreadable ?? {})) unreadable[k] = (unreadable[k] ?? 0) + (v as number);
+  const outside: Record<string, number> = {};
+  for (const { r } of results) for (const [k, v] of Object.entries((r.metrics as Record<string, unknown>).outside ?? {})) outside[k] = (outside[k] ?? 0) + (v as number);
   const resultPath = out.endsWith('.json') ? out : join(out, 'merged.json');
   const predictionsPath = resultPath.replace(/\.json$/, '.predictions.jsonl');
   writeFileAtomic(predictionsPath, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -61,6 +63,7 @@ export async function mergeResults(inputs: readonly string[], out: string, comma
     rows,
     samplesTotal: results.reduce((n, { r }) => n + r.dataset.counts.total, 0),
     unreadable,
+    outside,
     backendName: first.backend.name,
     details: first.backend.details,
     resultPath,

@@ -4,13 +4,15 @@ import { type PredictionRecord, readPredictionsFile } from '../predictions.ts';
 /**
  * One line of `<run-id>.predictions.jsonl`, the shared `score` format (../predictions.ts) with the fields the runner
  * adds so that any protocol can be re-scored without running the model again:
- * `scores` are the model's class probabilities in the model's class order (listed in the result file as
- * metrics.modelClasses); `label` indexes the dataset's label space and `labelName` is its canonical name;
- * `valence`/`arousal` are the model's heads, `valenceTrue`/`arousalTrue` the annotation.
+ * `label` and `scores` are in the protocol's class space (metrics.protocolClasses of the result), so `affectbench score`
+ * reads the file as is; `modelScores` keeps all the model's class probabilities in its own order
+ * (metrics.modelClasses); `labelName` is the canonical label; `valence`/`arousal` are the model's heads,
+ * `valenceTrue`/`arousalTrue` the annotation. Samples outside the protocol's classes are counted, not written.
  */
 export interface PredictionRow extends PredictionRecord {
   labelName: string;
   scores: number[];
+  modelScores: number[];
   /** Videos: frames decoded, frames with a face, and whether the scores come from face frames. */
   frames?: number;
   faceFrames?: number;

@@ -26,9 +26,15 @@ export function argmaxOver(scores: readonly number[], cols: readonly number[]): 
 
 /**
  * Metrics of one protocol from prediction rows (any order: rows are sorted by id first, so shards merged in any
- * order score exactly like one run). Model outputs are matched to the protocol's classes by name.
+ * order score exactly like one run). The model's scores (`modelScores`) are matched to the protocol's classes by
+ * name, so the rows of one run can be re-scored under another protocol over the same classes.
  */
-export function scoreRows(input: readonly PredictionRow[], protocol: ProtocolSpec, modelClasses: readonly string[], opts: { bootstrap?: boolean } = {}): ScoreOutput {
+export function scoreRows(
+  input: readonly PredictionRow[],
+  protocol: ProtocolSpec,
+  modelClasses: readonly string[],
+  opts: { bootstrap?: boolean; outside?: Record<string, number> } = {},
+): ScoreOutput {
   const rows = [...input].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const cols = columnsFor(modelClasses, protocol.classes, `protocol ${protocol.name}`);
   const k = protocol.classes.length;
@@ -36,6 +42,11 @@ export function scoreRows(input: readonly PredictionRow[], protocol: ProtocolSpe
   const preds: number[] = [];
   const excluded: Record<string, number> = {};
   let keptWrong = 0;
+  // Samples labelled outside the protocol's classes never reach the predictions file; the caller counts them.
+  for (const [name, n] of Object.entries(opts.outside ?? {})) {
+    if (protocol.others === 'keep-as-wrong') keptWrong += n;
+    else excluded[`label ${name} not scored by ${protocol.name}`] = n;
+  }
   const allVideos = { n: 0, correct: 0 };
   const framed = { labels: [] as number[], preds: [] as number[] };
   const va: { tv: number[]; pv: number[]; ta: number[]; pa: number[] } = { tv: [], pv: [], ta: [], pa: [] };
@@ -46,7 +57,7 @@ export function scoreRows(input: readonly PredictionRow[], protocol: ProtocolSpe
       else excluded[`label ${r.labelName} not scored by ${protocol.name}`] = (excluded[`label ${r.labelName} not scored by ${protocol.name}`] ?? 0) + 1;
       continue;
     }
-    const p = argmaxOver(r.scores, cols);
+    const p = argmaxOver(r.modelScores ?? r.scores, cols);
     if (protocol.unit === 'video-mean-scores') {
       allVideos.n += 1;
       if (p === y) allVideos.correct += 1;
