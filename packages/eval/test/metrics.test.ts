@@ -102,7 +102,7 @@ test('ABAW P_MTL with masks matches numpy/sklearn', () => {
   close(s.cccValence, fx.mtl.cccValence, 1e-9, 'CCC V');
   close(s.cccArousal, fx.mtl.cccArousal, 1e-9, 'CCC A');
   close(s.expression, fx.mtl.expressionF1, 1e-9, 'expression F1');
-  s.auF1.forEach((v, k) => close(v, fx.mtl.auF1[k], 1e-9, `AU F1 ${k}`));
+  for (const [k, v] of s.auF1.entries()) close(v, fx.mtl.auF1[k], 1e-9, `AU F1 ${k}`);
   close(s.pMtl, fx.mtl.pMtl, 1e-9, 'P_MTL');
   assert.ok(s.counts.va < s.counts.frames && s.counts.expression < s.counts.frames, 'masks removed frames');
 });

@@ -26,8 +26,10 @@ interface Dataset {
 
 const maxDiff = (m: LinearSVC, coef: number[][], intercept: number[]) => {
   let d = 0;
-  m.coef.forEach((w, k) => w.forEach((v, j) => (d = Math.max(d, Math.abs(v - coef[k][j])))));
-  m.intercept.forEach((b, k) => (d = Math.max(d, Math.abs(b - intercept[k]))));
+  m.coef.forEach((w, k) => {
+    for (let j = 0; j < w.length; j++) d = Math.max(d, Math.abs(w[j] - coef[k][j]));
+    d = Math.max(d, Math.abs(m.intercept[k] - intercept[k]));
+  });
   return d;
 };
 
