@@ -61,3 +61,15 @@ export function crop(img: RgbImage, box: Box, outside: CropOutside = 'clip'): Rg
   }
   return { width: w, height: h, data: out };
 }
+
+/** "x,y,w,h" (pixels, as the CLI and config files write boxes) -> Box; anything else is a UserError. */
+export function parseBox(text: string): Box {
+  const parts = text.split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  if (parts.length !== 4 || parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n))) {
+    throw new UserError(`box must be four numbers x,y,width,height (got "${text}")`, { hint: 'e.g. --box 40,32,120,150' });
+  }
+  const [x, y, width, height] = nums;
+  if (width <= 0 || height <= 0) throw new UserError(`box width and height must be positive (got "${text}")`);
+  return { x, y, width, height };
+}

@@ -1,3 +1,4 @@
+/// <reference path="./utif.d.ts" />
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
