@@ -7,6 +7,7 @@ import { score } from './score.ts';
 import { modelsFetch } from './fetch.ts';
 import { modelsVerify } from './verify.ts';
 import { backendsCommand } from './backends.ts';
+import { preprocess } from './preprocess.ts';
 
 /** Every command of the CLI. Each lives in its own module and only calls into the packages. */
-export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score, modelsFetch, modelsVerify, backendsCommand, report, check];
+export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score, modelsFetch, modelsVerify, backendsCommand, report, check, preprocess];
