@@ -152,8 +152,8 @@ function accuracyChart(paper: PaperTable): Chart | string {
       data: { values },
       mark: { type: 'point', filled: true, size: 90 },
       encoding: {
-        x: { field: 'latency', type: 'quantitative', title: 'ms', scale: { zero: false } },
-        y: { field: 'accuracy', type: 'quantitative', title: 'accuracy, %', scale: { zero: false } },
+        x: { field: 'latency', type: 'quantitative', title: 'ms', scale: { zero: false, padding: 24 } },
+        y: { field: 'accuracy', type: 'quantitative', title: 'accuracy, %', scale: { zero: false, padding: 24 } },
         color: { field: 'column', type: 'nominal', title: 'dataset' },
         shape: { field: 'model', type: 'nominal' },
         tooltip: [{ field: 'model' }, { field: 'column' }, { field: 'accuracy' }, { field: 'paper' }, { field: 'latency' }],

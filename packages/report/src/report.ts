@@ -112,13 +112,13 @@ export function reportMarkdown(d: ReportData, chartLinks: readonly string[]): st
 const CSS = `body{font-family:'DejaVu Sans',system-ui,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222}
 table{border-collapse:collapse;font-size:13px;margin:1rem 0;display:block;overflow-x:auto}
 th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;white-space:nowrap}th{background:#f3f3f3}
-figure{margin:1.5rem 0}figcaption{font-weight:bold;margin-bottom:.4rem}code{background:#f3f3f3;padding:0 3px}
+figure{margin:1.5rem 0}code{background:#f3f3f3;padding:0 3px}
 blockquote{border-left:3px solid #e5a000;margin:0;padding-left:.6rem}`;
 
 /** One self-contained page: tables as HTML, charts as inline SVG; no script, no request beyond the page itself. */
 export function reportHtml(d: ReportData, svgs: readonly string[]): string {
   const figures = d.charts
-    .map((c, k) => `<figure class="chart" id="chart-${c.name}"><figcaption>${escapeHtml(c.title)}</figcaption>${svgs[k]}</figure>`)
+    .map((c, k) => `<figure class="chart" id="chart-${c.name}" aria-label="${escapeHtml(c.title)}">${svgs[k]}</figure>`)
     .join('\n');
   const marker = '<!--charts-->';
   const body = markdownToHtml(sections(d, marker).join('\n')).replace(marker, figures || '<p><em>No charts: no bench results.</em></p>');
