@@ -304,7 +304,9 @@ export function buildResult(x: BuildResultInput): EvalResult {
   const manifest = manifestId ? loadManifest(manifestId) : null;
   const skipped = { ...x.ds.skipped.counts, ...x.unreadable, ...scored.excluded };
   const synthetic = x.resolved.weights === 'synthetic';
-  const metrics = { ...scored.metrics, ...(synthetic ? { warning: 'synthetic weights (architecture twin): these numbers mean nothing' } : {}), datasetSkipped: x.ds.skipped.counts, unreadable: x.unreadable, outside: x.outside, skippedExamples: x.ds.skipped.examples, modelClasses: [...x.record.outputs.classes] };
+  // Images the detector found no face in were scored whole; say how many.
+  const noFace = x.rows.filter((r) => r.hasFaces === false && r.frames === undefined).length;
+  const metrics = { ...scored.metrics, ...(noFace ? { imagesWithoutFace: noFace } : {}), ...(synthetic ? { warning: 'synthetic weights (architecture twin): these numbers mean nothing' } : {}), datasetSkipped: x.ds.skipped.counts, unreadable: x.unreadable, outside: x.outside, skippedExamples: x.ds.skipped.examples, modelClasses: [...x.record.outputs.classes] };
   return {
     kind: 'eval',
     schema: 1,
