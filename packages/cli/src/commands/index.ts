@@ -8,6 +8,8 @@ import { modelsFetch } from './fetch.ts';
 import { modelsVerify } from './verify.ts';
 import { backendsCommand } from './backends.ts';
 import { preprocess } from './preprocess.ts';
+import { modelsConvert } from './convert.ts';
+import { detect } from './detect.ts';
 
 /** Every command of the CLI. Each lives in its own module and only calls into the packages. */
-export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score, modelsFetch, modelsVerify, backendsCommand, report, check, preprocess];
+export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score, modelsFetch, modelsVerify, backendsCommand, report, check, preprocess, modelsConvert, detect];
