@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { getModel, synthesizeTwin } from '@affectbench/core';
+import { makeAffectnetCsv, tmp } from '../../eval/test/helpers/fixtures.ts';
+import { runCli } from './helpers/run-cli.ts';
+
+process.env.AFFECTBENCH_QUIET = '1';
+
+const dir = tmp('cli-twin');
+const model = join(dir, getModel('enet_b0_8_best_afew').source.fileName);
+writeFileSync(model, synthesizeTwin(getModel('enet_b0_8_best_afew')).bytes);
+const { root } = makeAffectnetCsv(1);
+const common = ['--model', model, '--dataset', `affectnet:${root}`, '--batch', '4', '--workers', '1'];
+
+test('eval refuses a twin without --allow-synthetic, and rejects bad options clearly', async () => {
+  const a = await runCli(['eval', ...common, '--out', tmp('o')]);
+  assert.equal(a.code, 2);
+  assert.match(a.err, /synthetic weights/);
+  assert.match(a.err, /--allow-synthetic/);
+  const b = await runCli(['eval', ...common, '--shard', '3/2']);
+  assert.match(b.err, /--shard must be i\/n/);
+  const c = await runCli(['eval', ...common, '--resize', 'bicubic']);
+  assert.match(c.err, /--resize must be one of pil-bilinear, cv2-linear, nearest/);
+  const d = await runCli(['eval', '--dataset', `affectnet:${root}`]);
+  assert.match(d.err, /--model is required/);
+  assert.doesNotMatch(a.err + b.err + c.err + d.err, /at .*\.ts:\d+/);
+});
+
+test('eval --json on shards, then merge: the merged result equals the unsharded run', async () => {
+  const out = tmp('cli-eval');
+  const full = await runCli(['eval', ...common, '--allow-synthetic', '--out', join(out, 'full'), '--json']);
+  assert.equal(full.code, 0, full.err);
+  const f = JSON.parse(full.out);
+  assert.equal(f.result.model.weights, 'synthetic');
+  assert.equal(f.result.dataset.counts.scored, 8);
+  assert.equal(f.result.dataset.protocol, 'affectnet-8');
+  assert.deepEqual(JSON.parse(readFileSync(f.resultPath, 'utf8')).metrics, f.result.metrics);
+  const human = await runCli(['eval', ...common, '--allow-synthetic', '--out', join(out, 'full')]);
+  assert.match(human.out, /WARNING: synthetic weights/);
+  assert.match(human.out, /resumed 8/);
+
+  const s1 = JSON.parse((await runCli(['eval', ...common, '--allow-synthetic', '--shard', '1/2', '--out', join(out, 'sh'), '--json'])).out);
+  const s2 = JSON.parse((await runCli(['eval', ...common, '--allow-synthetic', '--shard', '2/2', '--out', join(out, 'sh'), '--json'])).out);
+  assert.equal(s1.result.dataset.counts.scored + s2.result.dataset.counts.scored, 8);
+  const m = await runCli(['merge', s1.resultPath, s2.predictionsPath, '--out', join(out, 'merged.json'), '--json']);
+  assert.equal(m.code, 0, m.err);
+  const merged = JSON.parse(m.out).result;
+  assert.deepEqual(merged.metrics, f.result.metrics);
+  assert.deepEqual(merged.dataset.counts, f.result.dataset.counts);
+});
