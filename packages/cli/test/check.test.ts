@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -85,5 +85,17 @@ describe('affectbench check', () => {
     const noArg = await runCli(['check', '--current', BASE]);
     assert.equal(noArg.code, 2);
     assert.match(noArg.err, /--baseline is required/);
+  });
+});
+
+describe('affectbench check with the baseline inside the current folder', () => {
+  it('does not count the baseline as part of the current run', async () => {
+    const dir = currentWith((b) => {
+      for (const row of b.rows) if (row.model.id === 'mobilenet_7' && row.latencyMs) row.latencyMs.p50 *= 1.3;
+    });
+    cpSync(BASE, join(dir, 'baseline'), { recursive: true });
+    const r = await runCli(['check', '--baseline', join(dir, 'baseline'), '--current', dir]);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /mobilenet_7 \(synthetic\) · node-cpu · batch 1 · p50 +5\.00 ms +6\.50 ms/);
   });
 });

@@ -1,3 +1,4 @@
+import { basename, relative, resolve, sep } from 'node:path';
 import { UserError, writeFileAtomic } from '@affectbench/core';
 import { checkMarkdown, checkText, compareResults, DEFAULT_TOLERANCES, loadResults, requireSome } from '@affectbench/report';
 import { type Command, emit, table } from '../command.ts';
@@ -25,7 +26,10 @@ export const check: Command = {
     const currentPath = need('current');
     const baseline = loadResults(baselinePath);
     requireSome(baseline, baselinePath);
-    const current = loadResults(currentPath);
+    // `--current results --baseline results/baseline` is the usual layout: the baseline is not part of the current run.
+    const inside = relative(resolve(currentPath), resolve(baselinePath));
+    const nested = inside !== '' && !inside.startsWith('..') && !inside.includes(sep);
+    const current = loadResults(currentPath, nested ? { skipDirs: [basename(baselinePath)] } : {});
     requireSome(current, currentPath);
     const r = compareResults(baseline, current, { accuracyPoints: o['tolerance-acc'] as number, latencyPercent: o['tolerance-latency'] as number });
     if (typeof o.summary === 'string') writeFileAtomic(o.summary, checkMarkdown(r));
