@@ -42,6 +42,8 @@ export class BadLineError extends BadFileError {
 export interface ReadOptions {
   /** Expected number of classes: scores must have this length, labels and preds must be below it. */
   numClasses?: number;
+  /** readPredictionsFile: return [] for a file with no records instead of failing (a run that wrote nothing yet). */
+  allowEmpty?: boolean;
 }
 
 const VA_FIELDS = ['valence', 'arousal', 'valenceTrue', 'arousalTrue'] as const;
@@ -121,7 +123,7 @@ export async function* readPredictions(path: string, opts: ReadOptions = {}): As
 export async function readPredictionsFile(path: string, opts: ReadOptions = {}): Promise<PredictionRecord[]> {
   const out: PredictionRecord[] = [];
   for await (const r of readPredictions(path, opts)) out.push(r);
-  if (out.length === 0) throw new BadFileError(path, 'contains no predictions');
+  if (out.length === 0 && !opts.allowEmpty) throw new BadFileError(path, 'contains no predictions');
   return out;
 }
 

@@ -102,6 +102,7 @@ test('malformed lines are reported as file:line with the problem', async () => {
   assert.equal(e.line, 2, 'a truncated last line is an error when scoring');
   await assert.rejects(readPredictionsFile(join(dir, 'missing.jsonl')), /missing\.jsonl: no such file/);
   await assert.rejects(readPredictionsFile(file('\n\n')), /contains no predictions/);
+  assert.deepEqual(await readPredictionsFile(file(''), { allowEmpty: true }), []);
 });
 
 test('the writer appends and resumes after a kill: truncated last line tolerated and cut off', () => {
