@@ -49,9 +49,14 @@ export function historyEntry(result: ResultFile, file = ''): HistoryEntry {
   };
 }
 
-/** Appends one line per run. Synthetic-weight eval runs add an entry with no figures (their accuracy means nothing). */
-export function appendHistory(result: ResultFile, historyFile = 'results/history.jsonl'): HistoryEntry {
+/**
+ * Appends one line per run; a run already recorded (same kind, host and date) is not added twice, so regenerating
+ * reports or re-running a command on the same result file keeps the trend honest. Returns null then.
+ * Synthetic-weight eval runs add an entry with no figures (their accuracy means nothing).
+ */
+export function appendHistory(result: ResultFile, historyFile = 'results/history.jsonl'): HistoryEntry | null {
   const entry = historyEntry(result);
+  if (readHistory(historyFile).some((e) => e.kind === entry.kind && e.host === entry.host && e.date === entry.date)) return null;
   mkdirSync(dirname(historyFile), { recursive: true });
   // One write of one line with O_APPEND: concurrent runs interleave whole lines, never halves.
   appendFileSync(historyFile, `${JSON.stringify(entry)}\n`);

@@ -132,6 +132,7 @@ describe('history', () => {
     const b = baselineBench();
     appendHistory(b, file);
     appendHistory({ ...b, provenance: { ...b.provenance, date: '2026-11-22T09:00:00.000Z' } }, file);
+    assert.equal(appendHistory(b, file), null, 'the same run is recorded once');
     const h = readHistory(file);
     assert.equal(h.length, 2);
     assert.equal(h[0].commit, 'f1x7u7e000000000000000000000000000000000');
