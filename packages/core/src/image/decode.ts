@@ -218,7 +218,7 @@ function decodePng(bytes: Uint8Array, name: string): RgbImage {
       ? (v) => v
       : depth === 16
         ? grey
-          ? (v) => (v > 255 ? 255 : v)
+          ? (v) => Math.min(v, 255)
           : (v) => v >> 8
         : (v) => (v * 255) / ((1 << depth) - 1);
   for (let i = 0; i < n; i++) {

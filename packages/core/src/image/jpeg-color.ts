@@ -26,7 +26,7 @@ for (let i = 0; i < 256; i++) {
   CR_G[i] = -fix(0.71414) * x;
   CB_G[i] = -fix(0.34414) * x + ONE_HALF;
 }
-const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+const clamp = (v: number) => (v < 0 ? 0 : Math.min(v, 255));
 
 /**
  * `ycc` is interleaved Y,Cb,Cr at full resolution with chroma replicated (nearest) — jpeg-js with colorTransform
@@ -61,64 +61,63 @@ export function yccToRgbLibjpeg(ycc: Uint8Array, width: number, height: number, 
 
 function upsample(plane: Uint8Array, cw: number, ch: number, width: number, height: number, s: ChromaSampling): Uint8Array {
   const out = new Uint8Array(width * height);
-  // libjpeg upsamples whole rows (2*cw wide) and the colour converter then reads only `width` of them.
+  // libjpeg upsamples whole rows (h*cw wide) and the colour converter then reads only `width` of them.
   const row = new Uint8Array(cw * s.h);
   for (let y = 0; y < height; y++) {
-    const cy = Math.floor(y / s.v);
-    const cur = plane.subarray(cy * cw, cy * cw + cw);
+    const cy = (y / s.v) | 0;
+    const cur = cy * cw;
+    // Even output rows blend with the chroma row above, odd rows with the row below; edges repeat (context rows).
+    const nb = s.v === 1 ? cy : y % 2 === 0 ? Math.max(cy - 1, 0) : Math.min(cy + 1, ch - 1);
+    const other = nb * cw;
     if (s.h === 1 && s.v === 1) {
-      row.set(cur);
+      row.set(plane.subarray(cur, cur + cw));
     } else if (s.v === 1) {
-      h2v1(cur, cw, row);
+      h2v1(plane, cur, cw, row);
+    } else if (s.h === 2) {
+      h2v2(plane, cur, other, cw, row);
     } else {
-      // Odd output rows blend with the row below, even rows with the row above; edges repeat (context rows).
-      const nb = y % 2 === 0 ? Math.max(cy - 1, 0) : Math.min(cy + 1, ch - 1);
-      const other = plane.subarray(nb * cw, nb * cw + cw);
-      if (s.h === 2) h2v2(cur, other, cw, row);
-      else {
-        const bias = y % 2 === 0 ? 1 : 2; // h1v2_fancy_upsample (libjpeg-turbo >= 2.0)
-        for (let x = 0; x < cw; x++) row[x] = (cur[x] * 3 + other[x] + bias) >> 2;
-      }
+      const bias = y % 2 === 0 ? 1 : 2; // h1v2_fancy_upsample (libjpeg-turbo >= 2.0)
+      for (let x = 0; x < cw; x++) row[x] = (plane[cur + x] * 3 + plane[other + x] + bias) >> 2;
     }
     out.set(row.subarray(0, width), y * width);
   }
   return out;
 }
 
-function h2v1(inp: Uint8Array, cw: number, out: Uint8Array): void {
+function h2v1(p: Uint8Array, at: number, cw: number, out: Uint8Array): void {
   if (cw === 1) {
-    out[0] = out[1] = inp[0];
+    out[0] = out[1] = p[at];
     return;
   }
-  let o = 0;
-  out[o++] = inp[0];
-  out[o++] = (inp[0] * 3 + inp[1] + 2) >> 2;
-  for (let i = 1; i < cw - 1; i++) {
-    const v = inp[i] * 3;
-    out[o++] = (v + inp[i - 1] + 1) >> 2;
-    out[o++] = (v + inp[i + 1] + 2) >> 2;
+  out[0] = p[at];
+  out[1] = (p[at] * 3 + p[at + 1] + 2) >> 2;
+  let o = 2;
+  for (let i = at + 1; i < at + cw - 1; i++) {
+    const v = p[i] * 3;
+    out[o++] = (v + p[i - 1] + 1) >> 2;
+    out[o++] = (v + p[i + 1] + 2) >> 2;
   }
-  out[o++] = (inp[cw - 1] * 3 + inp[cw - 2] + 1) >> 2;
-  out[o] = inp[cw - 1];
+  const last = at + cw - 1;
+  out[o++] = (p[last] * 3 + p[last - 1] + 1) >> 2;
+  out[o] = p[last];
 }
 
-function h2v2(in0: Uint8Array, in1: Uint8Array, cw: number, out: Uint8Array): void {
-  const col = (i: number) => in0[i] * 3 + in1[i];
+/** `at` is this chroma row, `nb` the neighbouring one; column sums are 3*this + neighbour. */
+function h2v2(p: Uint8Array, at: number, nb: number, cw: number, out: Uint8Array): void {
+  let cur = p[at] * 3 + p[nb];
   if (cw === 1) {
-    out[0] = (col(0) * 4 + 8) >> 4;
-    out[1] = (col(0) * 4 + 7) >> 4;
+    out[0] = (cur * 4 + 8) >> 4;
+    out[1] = (cur * 4 + 7) >> 4;
     return;
   }
-  let o = 0;
-  let last = 0;
-  let cur = col(0);
-  let next = col(1);
-  out[o++] = (cur * 4 + 8) >> 4;
-  out[o++] = (cur * 3 + next + 7) >> 4;
-  last = cur;
+  let next = p[at + 1] * 3 + p[nb + 1];
+  out[0] = (cur * 4 + 8) >> 4;
+  out[1] = (cur * 3 + next + 7) >> 4;
+  let last = cur;
   cur = next;
+  let o = 2;
   for (let i = 1; i < cw - 1; i++) {
-    next = col(i + 1);
+    next = p[at + i + 1] * 3 + p[nb + i + 1];
     out[o++] = (cur * 3 + last + 8) >> 4;
     out[o++] = (cur * 3 + next + 7) >> 4;
     last = cur;

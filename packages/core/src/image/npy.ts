@@ -13,7 +13,7 @@ export function writeNpy(tensor: TensorData): Uint8Array {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
   // Header (with its trailing newline) pads so the data starts on a 64-byte boundary, as numpy does.
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  header = `${header.padEnd(total - 10 - 1, ' ')}\n`;
   const out = new Uint8Array(total + size * 4);
   out.set(MAGIC, 0);
   out[6] = 1;
