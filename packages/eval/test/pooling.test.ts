@@ -6,6 +6,7 @@ import {
   AFEW_SCORE_AVERAGE,
   getVideoProtocol,
   l2NormaliseInPlace,
+  paperCell,
   poolAfew,
   poolAfewWeighted,
   poolVgaf,
@@ -90,6 +91,8 @@ test('score-average baseline and the protocol registry', () => {
   assert.equal(r.accuracyFaces, 1);
   assert.equal(r.accuracyComplete, 0.5);
   assert.equal(getVideoProtocol('afew-svm-stats'), AFEW_SVM_STATS);
+  assert.equal(paperCell(AFEW_SVM_STATS, 'enet_b0_8_best_afew')?.C, 1.1);
+  assert.equal(paperCell(AFEW_SVM_STATS, 'mobilenet_7'), undefined, 'its AFEW cell uses a random forest, not this protocol');
   assert.throws(() => getVideoProtocol('nope'), /unknown video protocol/);
   for (const p of VIDEO_PROTOCOLS) {
     assert.ok(p.name && p.description.length > 40, p.name);

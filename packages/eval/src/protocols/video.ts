@@ -104,6 +104,11 @@ export function getVideoProtocol(name: string): VideoProtocol {
   return p;
 }
 
+/** The README cell a model fills under a protocol (its C, which accuracy to compare), if the paper has one. */
+export function paperCell(protocol: VideoProtocol, model: string): PaperCell | undefined {
+  return protocol.cells.find((c) => c.model === model);
+}
+
 export interface VideoPrediction {
   id: string;
   label: number;
