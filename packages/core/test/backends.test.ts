@@ -33,6 +33,17 @@ function smallConvNet(): Uint8Array {
   return g.toBytes();
 }
 
+/** Conv, then a Reshape whose target shape is computed from the tensor (Shape→Gather→Concat, int64 ops onnxruntime keeps on the CPU). */
+function dynamicReshapeNet(): Uint8Array {
+  const g = new GraphBuilder('dyn');
+  const x = g.input('input', ['batch', 3, 8, 8]);
+  const conv = g.op('Conv', [x, g.weight('w', [2, 3, 3, 3], Float32Array.from({ length: 54 }, (_, i) => ((i % 9) - 4) / 8))], { pads: [1, 1, 1, 1] });
+  const batch = g.op('Gather', [g.op('Shape', [conv]), g.int64('zero', [0])], { axis: 0 });
+  const shape = g.op('Concat', [batch, g.int64('rest', [-1])], { axis: 0 });
+  g.output(g.op('Reshape', [conv, shape], {}, 'output'), ['batch', 128]);
+  return g.toBytes({ opset: 11 });
+}
+
 const input = (n = 2): Record<string, TensorData> => ({ input: { data: Float32Array.from({ length: n * 3 * 64 }, (_, i) => Math.sin(i)), dims: [n, 3, 8, 8] } });
 
 let dir: string;
@@ -138,10 +149,31 @@ describe('node-webgpu', () => {
       const b = await cpu.run(feeds);
       assert.ok(maxAbsDiff(a.output.data, b.output.data) < 1e-4);
       assert.equal(gpu.details?.executionProvider, 'webgpu');
+      assert.match(String(gpu.details?.placement), /all nodes on WebGpuExecutionProvider/);
     } finally {
       await gpu.release();
       await cpu.release();
     }
+  });
+
+  test('nodes onnxruntime keeps on the CPU are reported after the first run, or refused on request', async (t) => {
+    if (!(await nodeWebgpu.probe()).available) return t.skip('node-webgpu unavailable (see above)');
+    const bytes = dynamicReshapeNet();
+    const gpu = await nodeWebgpu.createSession(bytes);
+    const cpu = await nodeCpu.createSession(bytes, { threads: 1 });
+    try {
+      const feeds = input(1);
+      const a = await gpu.run(feeds);
+      assert.ok(maxAbsDiff(a.output.data, (await cpu.run(feeds)).output.data) < 1e-4);
+      const placement = gpu.details?.placement as { nodesByProvider: Record<string, number>; cpuOps: Record<string, number> };
+      assert.equal(placement.nodesByProvider.WebGpuExecutionProvider >= 1, true, JSON.stringify(placement));
+      assert.ok(placement.nodesByProvider.CPUExecutionProvider >= 1, JSON.stringify(placement));
+      assert.ok(Object.keys(placement.cpuOps).every((op) => ['Shape', 'Gather', 'Concat', 'Reshape'].includes(op)), JSON.stringify(placement.cpuOps));
+    } finally {
+      await gpu.release();
+      await cpu.release();
+    }
+    await assert.rejects(nodeWebgpu.createSession(bytes, { requireDevicePlacement: true }), (e: unknown) => e instanceof UserError && /would run on the CPU/.test(e.message));
   });
 });
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
-import { createNodeSession, ortNodeProviders, probeWith } from './node-ort.ts';
+import { createDeviceSession, ortNodeProviders, probeWith } from './node-ort.ts';
 import type { Backend, BackendInfo, SessionOptions } from './types.ts';
 
 const INSTALL_HINT = 'on a machine with an NVIDIA GPU and CUDA 12, reinstall with `npm install onnxruntime-node --onnxruntime-node-install=cuda12`';
@@ -28,8 +28,9 @@ async function obstacles(): Promise<{ reasons: string[]; details: Record<string,
 }
 
 /**
- * onnxruntime-node on its CUDA execution provider. CPU fallback is disabled: onnxruntime would otherwise place any node
- * CUDA cannot run on the CPU without a word, and a "CUDA" latency would silently measure a CPU/GPU mix.
+ * onnxruntime-node on its CUDA execution provider. onnxruntime would place any node CUDA cannot run on the CPU without
+ * a word, and a "CUDA" latency would silently measure a CPU/GPU mix: createDeviceSession either proves every node is on
+ * CUDA or records the placement (see there).
  */
 export const nodeCuda: Backend = {
   name: 'node-cuda',
@@ -44,17 +45,13 @@ export const nodeCuda: Backend = {
   async createSession(model, options: SessionOptions = {}) {
     const { reasons, details } = await obstacles();
     if (reasons.length > 0) throw new UserError(`node-cuda is not available: ${reasons.join('; ')}`);
-    return createNodeSession(
+    return createDeviceSession(
       'node-cuda',
       model,
       options,
-      {
-        executionProviders: [{ name: 'cuda', deviceId: 0 }],
-        graphOptimizationLevel: 'all',
-        extra: { session: { disable_cpu_ep_fallback: '1' } },
-      },
-      { ...details, deviceId: 0, cpuFallback: 'disabled: every node runs on CUDA or session creation fails' },
-      (msg) => (/shared library/i.test(msg) ? `the CUDA provider libraries could not be loaded; ${INSTALL_HINT}` : /fallback/i.test(msg) ? 'some nodes of this model have no CUDA kernel' : undefined),
+      { config: { name: 'cuda', deviceId: 0 }, ortName: 'CUDAExecutionProvider' },
+      { ...details, deviceId: 0 },
+      (msg) => (/shared library/i.test(msg) ? `the CUDA provider libraries could not be loaded; ${INSTALL_HINT}` : undefined),
     );
   },
 };

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
 import { UserError } from '../errors.ts';
 import { packageVersion } from '../provenance.ts';
@@ -31,6 +34,7 @@ export async function createNodeSession(
   sessionOptions: InferenceSession.SessionOptions,
   details: Record<string, unknown>,
   why?: (message: string) => string | undefined,
+  onFirstRun?: (session: InferenceSession, details: Record<string, unknown>) => void,
 ): Promise<OrtSession> {
   const ort = await loadOrtNode();
   const prepared = prepareModel(model, options);
@@ -42,7 +46,74 @@ export async function createNodeSession(
     const label = typeof model === 'string' ? model : 'model bytes';
     throw new UserError(`${backend}: cannot create a session for ${label}: ${firstLine(message)}`, { hint: why?.(message), cause: err });
   }
-  return new OrtSession(backend, session, ort.Tensor as unknown as TensorCtor, { ...details, runtime: `onnxruntime-node ${packageVersion('onnxruntime-node')}` });
+  return new OrtSession(backend, session, ort.Tensor as unknown as TensorCtor, { ...details, runtime: `onnxruntime-node ${packageVersion('onnxruntime-node')}` }, onFirstRun);
+}
+
+const FALLBACK_REFUSED = /fallback to CPU EP has been explicitly disabled/i;
+
+/**
+ * A session on a device EP (CUDA, WebGPU) that never falls back to the CPU unnoticed. First tried with CPU fallback
+ * disabled: if that works, every node runs on the device. If onnxruntime needs the CPU for some nodes (it puts int64
+ * shape arithmetic there on purpose, e.g. the dynamic padding of timm's Conv2dSame), the session is created again with
+ * fallback allowed and profiling on; after the first run profiling ends and `details.placement` says how many nodes of
+ * which op ran on which EP. Profiling costs microseconds per node of that one run; later runs are not profiled.
+ * With `requireDevicePlacement` the strict failure is final.
+ */
+export async function createDeviceSession(
+  backend: BackendName,
+  model: string | Uint8Array,
+  options: SessionOptions,
+  provider: { config: InferenceSession.ExecutionProviderConfig; ortName: string },
+  details: Record<string, unknown>,
+  why?: (message: string) => string | undefined,
+): Promise<OrtSession> {
+  const base: InferenceSession.SessionOptions = { executionProviders: [provider.config], graphOptimizationLevel: 'all' };
+  try {
+    // logSeverityLevel 4: the refusal below is expected and handled; onnxruntime would also print it in red on stderr.
+    return await createNodeSession(backend, model, options, { ...base, logSeverityLevel: 4, extra: { session: { disable_cpu_ep_fallback: '1' } } }, {
+      ...details,
+      placement: `all nodes on ${provider.ortName} (CPU fallback disabled)`,
+    }, why);
+  } catch (err) {
+    const message = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+    if (!FALLBACK_REFUSED.test(message)) throw err;
+    if (options.requireDevicePlacement) {
+      throw new UserError(`${backend}: some nodes of this model would run on the CPU, and requireDevicePlacement forbids that`, { cause: err });
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'affectbench-placement-'));
+
+  return createNodeSession(
+    backend,
+    model,
+    options,
+    { ...base, logSeverityLevel: 3, enableProfiling: true, profileFilePrefix: join(dir, 'profile') },
+    { ...details, placement: 'CPU fallback allowed; placement recorded after the first run' },
+    why,
+    (session, sessionDetails) => {
+      try {
+        session.endProfiling();
+        const file = readdirSync(dir).find((f) => f.endsWith('.json'));
+        sessionDetails.placement = file ? summarisePlacement(JSON.parse(readFileSync(join(dir, file), 'utf8'))) : 'unknown (onnxruntime wrote no profile)';
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+}
+
+type ProfileEvent = { cat?: string; name?: string; args?: { provider?: string; op_name?: string } };
+
+/** Nodes per execution provider, and which ops ran on the CPU, from an onnxruntime profile (one event per node kernel). */
+export function summarisePlacement(events: ProfileEvent[]): { nodesByProvider: Record<string, number>; cpuOps: Record<string, number> } {
+  const nodesByProvider: Record<string, number> = {};
+  const cpuOps: Record<string, number> = {};
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name?.endsWith('_kernel_time') || !e.args?.provider) continue;
+    nodesByProvider[e.args.provider] = (nodesByProvider[e.args.provider] ?? 0) + 1;
+    if (e.args.provider === 'CPUExecutionProvider') cpuOps[e.args.op_name ?? '?'] = (cpuOps[e.args.op_name ?? '?'] ?? 0) + 1;
+  }
+  return { nodesByProvider, cpuOps };
 }
 
 /** Runs the probe graph once; the answer says whether this backend can really execute a kernel here. */

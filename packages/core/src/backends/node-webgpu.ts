@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createNodeSession, ortNodeProviders, probeWith } from './node-ort.ts';
+import { createDeviceSession, ortNodeProviders, probeWith } from './node-ort.ts';
 import type { Backend, BackendInfo, SessionOptions } from './types.ts';
 
 /** Chromium's SwiftShader Vulkan driver (Debian `chromium`): a CPU implementation of Vulkan that Dawn accepts. */
@@ -88,21 +88,9 @@ export const nodeWebgpu: Backend = {
 
   async createSession(model, options: SessionOptions = {}) {
     chooseIcd();
-    const details = { executionProvider: 'webgpu', cpuFallback: 'disabled: every node runs on WebGPU or session creation fails', ...adapterInfo() };
+    const details = { executionProvider: 'webgpu', ...adapterInfo() };
     try {
-      return await createNodeSession(
-        'node-webgpu',
-        model,
-        options,
-        {
-          executionProviders: ['webgpu'],
-          graphOptimizationLevel: 'all',
-          // As for CUDA: a node without a WebGPU kernel must fail loudly, not run on the CPU inside a "WebGPU" timing.
-          extra: { session: { disable_cpu_ep_fallback: '1' } },
-        },
-        details,
-        reasonFor,
-      );
+      return await createDeviceSession('node-webgpu', model, options, { config: { name: 'webgpu' }, ortName: 'WebGpuExecutionProvider' }, details, reasonFor);
     } finally {
       webgpuStarted = true;
     }

@@ -65,6 +65,8 @@ export class OrtSession implements Session {
     private readonly Tensor: TensorCtor,
     /** What ran: execution provider, fallback policy, threads, adapter... recorded in results. */
     readonly details: Record<string, unknown>,
+    /** Called once, after the first successful run (e.g. to end profiling and record node placement). */
+    private onFirstRun?: (session: InferenceSession, details: Record<string, unknown>) => void,
   ) {
     this.inputNames = [...session.inputNames];
     this.outputNames = [...session.outputNames];
@@ -81,6 +83,11 @@ export class OrtSession implements Session {
       ortFeeds[name] = new this.Tensor('float32', t.data, t.dims);
     }
     const results = await this.session.run(ortFeeds);
+    if (this.onFirstRun) {
+      const hook = this.onFirstRun;
+      this.onFirstRun = undefined;
+      hook(this.session, this.details);
+    }
     const out: Record<string, TensorData> = {};
     for (const [name, t] of Object.entries(results)) out[name] = toTensorData(name, t);
     return out;

@@ -14,6 +14,12 @@ export interface SessionOptions {
   simd?: boolean;
   /** Extra graph outputs to expose (e.g. the penultimate embedding); names of existing tensors. */
   extraOutputs?: readonly string[];
+  /**
+   * node-cuda, node-webgpu: fail when onnxruntime would place any node on the CPU. Default false: such nodes (typically
+   * int64 shape arithmetic, which onnxruntime puts on the CPU on purpose) are allowed, and the placement is recorded in
+   * Session.details after the first run.
+   */
+  requireDevicePlacement?: boolean;
 }
 
 /** What a backend says about itself: whether it can run here, why not, and what it runs on. */
