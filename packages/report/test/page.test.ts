@@ -28,6 +28,8 @@ describe('results/index.html in a real Chromium', { skip }, () => {
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
+      // Two shared cores: a cold Chromium start can take a while under load.
+      timeout: 90_000,
       userDataDir: profile,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
