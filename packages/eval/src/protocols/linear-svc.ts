@@ -164,9 +164,7 @@ function solveDual(
       const i = index[s];
       const yi = y[i];
       const o = i * stride;
-      let g = 0;
-      for (let j = 0; j < stride; j++) g += w[j] * data[o + j];
-      g = g * yi - 1 + alpha[i] * diag;
+      const g = dot(w, data, o, stride) * yi - 1 + alpha[i] * diag;
       let pg = 0;
       if (alpha[i] === 0) {
         if (g > pgMaxOld) {
@@ -186,7 +184,7 @@ function solveDual(
         const old = alpha[i];
         alpha[i] = Math.max(old - g / qd[i], 0);
         const dlt = (alpha[i] - old) * yi;
-        for (let j = 0; j < stride; j++) w[j] += dlt * data[o + j];
+        axpy(dlt, data, o, w, stride);
       }
     }
     iter++;
@@ -200,4 +198,21 @@ function solveDual(
     pgMaxOld = pgMaxNew > 0 ? pgMaxNew : Number.POSITIVE_INFINITY;
   }
   return { w, iter };
+}
+
+function dot(w: Float64Array, data: Float64Array, o: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let j = 0;
+  // Two accumulators let the CPU overlap the multiply-adds.
+  for (; j + 1 < len; j += 2) {
+    s0 += w[j] * data[o + j];
+    s1 += w[j + 1] * data[o + j + 1];
+  }
+  if (j < len) s0 += w[j] * data[o + j];
+  return s0 + s1;
+}
+
+function axpy(a: number, data: Float64Array, o: number, w: Float64Array, len: number): void {
+  for (let j = 0; j < len; j++) w[j] += a * data[o + j];
 }
