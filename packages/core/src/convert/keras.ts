@@ -181,18 +181,21 @@ class KerasConverter {
     const name = c.name;
     switch (layer.class_name) {
       case 'Dropout':
-        return this.set(layer, x);
+        this.set(layer, x);
+        return;
       case 'ZeroPadding2D': {
         const p = c.padding as number | number[] | number[][];
         const [[t, b], [l, r]] = typeof p === 'number' ? [[p, p], [p, p]] : Array.isArray(p[0]) ? (p as number[][]) : [[p[0] as number, p[0] as number], [p[1] as number, p[1] as number]];
         this.channelsLast(layer);
         const pads = this.g.int64(this.g.fresh(`${name}/pads`), [0, 0, t, l, 0, 0, b, r]);
         const y = this.g.op('Pad', [asNchw(this.g, x), pads], { mode: 'constant' });
-        return this.set(layer, { shape: [x.shape[0], x.shape[1] + t + b, x.shape[2] + l + r, x.shape[3]], nchw: y });
+        this.set(layer, { shape: [x.shape[0], x.shape[1] + t + b, x.shape[2] + l + r, x.shape[3]], nchw: y });
+        return;
       }
       case 'Conv2D':
       case 'DepthwiseConv2D':
-        return this.conv(layer, x, layer.class_name === 'DepthwiseConv2D');
+        this.conv(layer, x, layer.class_name === 'DepthwiseConv2D');
+        return;
       case 'BatchNormalization': {
         const axis = Array.isArray(c.axis) ? (c.axis as number[]) : [c.axis as number];
         const rank = x.shape.length;
@@ -210,27 +213,31 @@ class KerasConverter {
         ];
         const nchw = rank === 4;
         const y = this.g.op('BatchNormalization', [nchw ? asNchw(this.g, x) : asNhwc(this.g, x), ...ins], { epsilon: { float: (c.epsilon as number) ?? 1e-3 } });
-        return this.set(layer, nchw ? { shape: x.shape, nchw: y } : { shape: x.shape, nhwc: y });
+        this.set(layer, nchw ? { shape: x.shape, nchw: y } : { shape: x.shape, nhwc: y });
+        return;
       }
       case 'ReLU': {
         const max = c.max_value as number | null | undefined;
         if ((c.negative_slope as number) || (c.threshold as number)) this.fail(layer, 'negative_slope/threshold other than 0');
         const src = x.nchw ?? asNhwc(this.g, x);
         const y = max === null || max === undefined ? this.g.op('Relu', [src]) : this.g.op('Clip', [src, this.scalar(0), this.scalar(max)]);
-        return this.set(layer, x.nchw ? { shape: x.shape, nchw: y } : { shape: x.shape, nhwc: y });
+        this.set(layer, x.nchw ? { shape: x.shape, nchw: y } : { shape: x.shape, nhwc: y });
+        return;
       }
       case 'Activation': {
         const act = c.activation as string;
         // Softmax is over the last (channel) axis: layout matters for it, not for the elementwise ones.
         const src = act === 'softmax' || !x.nchw ? asNhwc(this.g, x) : x.nchw;
         const y = this.activation(layer, act, src);
-        return this.set(layer, src === x.nchw ? { shape: x.shape, nchw: y } : { shape: x.shape, nhwc: y });
+        this.set(layer, src === x.nchw ? { shape: x.shape, nchw: y } : { shape: x.shape, nhwc: y });
+        return;
       }
       case 'GlobalAveragePooling2D': {
         this.channelsLast(layer);
         const keep = c.keepdims === true;
         const y = this.g.op('ReduceMean', [asNchw(this.g, x)], { axes: [NHWC_AXIS_IN_NCHW[1], NHWC_AXIS_IN_NCHW[2]], keepdims: keep ? 1 : 0 });
-        return this.set(layer, keep ? { shape: [x.shape[0], 1, 1, x.shape[3]], nchw: y } : { shape: [x.shape[0], x.shape[3]], nhwc: y });
+        this.set(layer, keep ? { shape: [x.shape[0], 1, 1, x.shape[3]], nchw: y } : { shape: [x.shape[0], x.shape[3]], nhwc: y });
+        return;
       }
       case 'Reshape': {
         const target = c.target_shape as number[];
@@ -238,13 +245,15 @@ class KerasConverter {
         const y = this.g.op('Reshape', [asNhwc(this.g, x), this.g.int64(this.g.fresh(`${name}/shape`), [0, ...target])]);
         const total = x.shape.slice(1).reduce((a, b) => a * b, 1);
         const known = target.filter((d) => d >= 0).reduce((a, b) => a * b, 1);
-        return this.set(layer, { shape: [x.shape[0], ...target.map((d) => (d < 0 ? total / known : d))], nhwc: y });
+        this.set(layer, { shape: [x.shape[0], ...target.map((d) => (d < 0 ? total / known : d))], nhwc: y });
+        return;
       }
       case 'Flatten': {
         this.channelsLast(layer);
         // Keras flattens channels_last data in NHWC order.
         const y = this.g.op('Flatten', [asNhwc(this.g, x)], { axis: 1 });
-        return this.set(layer, { shape: [x.shape[0], x.shape.slice(1).reduce((a, b) => a * b, 1)], nhwc: y });
+        this.set(layer, { shape: [x.shape[0], x.shape.slice(1).reduce((a, b) => a * b, 1)], nhwc: y });
+        return;
       }
       case 'Dense': {
         if (x.shape.length !== 2) this.fail(layer, `input of rank ${x.shape.length} (only [batch, features])`);
@@ -253,7 +262,8 @@ class KerasConverter {
         const ins = [asNhwc(this.g, x), this.g.weight(`${name}/kernel`, kernel.shape, kernel.data)];
         if (c.use_bias !== false) ins.push(this.g.weight(`${name}/bias`, [kernel.shape[1]], this.weight(layer, w, 'bias').data));
         const y = this.activation(layer, (c.activation as string) ?? 'linear', this.g.op('Gemm', ins));
-        return this.set(layer, { shape: [x.shape[0], kernel.shape[1]], nhwc: y });
+        this.set(layer, { shape: [x.shape[0], kernel.shape[1]], nhwc: y });
+        return;
       }
       default:
         this.fail(layer, `unsupported layer class (supported: ${SUPPORTED_KERAS_LAYERS.join(', ')})`);

@@ -236,18 +236,23 @@ class TfjsConverter {
       case '_FusedConv2D':
       case 'DepthwiseConv2dNative':
       case 'FusedDepthwiseConv2dNative':
-        return this.conv(node, node.op.includes('Depthwise'));
+        this.conv(node, node.op.includes('Depthwise'));
+        return;
       case 'MaxPool':
       case 'AvgPool':
-        return this.pool(node);
+        this.pool(node);
+        return;
       case 'Pad':
       case 'PadV2':
-        return this.pad(node);
+        this.pad(node);
+        return;
       case 'Mean':
-        return this.mean(node);
+        this.mean(node);
+        return;
       case 'MatMul':
       case '_FusedMatMul':
-        return this.matmul(node);
+        this.matmul(node);
+        return;
       case 'BiasAdd':
       case 'Add':
       case 'AddV2':
@@ -256,7 +261,8 @@ class TfjsConverter {
       case 'RealDiv':
       case 'Maximum':
       case 'Minimum':
-        return this.binary(node);
+        this.binary(node);
+        return;
       case 'Relu':
       case 'Relu6':
       case 'Elu':
@@ -268,20 +274,24 @@ class TfjsConverter {
         // Elementwise: keep whichever layout the input already has.
         if (v.nchw) out.nchw = this.activation(node, node.op, v.nchw, a);
         else out.nhwc = this.activation(node, node.op, asNhwc(this.g, v), a);
-        return this.set(node, out);
+        this.set(node, out);
+        return;
       }
       case 'Reshape': {
         const v = this.value(ins[0], node.name);
         const shapeConst = this.needConst(node, 1, 'the target shape');
         const target = [...shapeConst.data];
         const out = this.g.op('Reshape', [asNhwc(this.g, v), this.g.int64(this.g.fresh(`${node.name}/shape`), target)]);
-        return this.set(node, { shape: inferReshape(v.shape, target), nhwc: out });
+        this.set(node, { shape: inferReshape(v.shape, target), nhwc: out });
+        return;
       }
       case 'ConcatV2':
-        return this.concat(node);
+        this.concat(node);
+        return;
       case 'Softmax': {
         const v = this.value(ins[0], node.name);
-        return this.set(node, { shape: v.shape, nhwc: this.g.op('Softmax', [asNhwc(this.g, v)], { axis: -1 }) });
+        this.set(node, { shape: v.shape, nhwc: this.g.op('Softmax', [asNhwc(this.g, v)], { axis: -1 }) });
+        return;
       }
       case 'Squeeze': {
         const v = this.value(ins[0], node.name);
@@ -289,17 +299,21 @@ class TfjsConverter {
         let axes = attrInts(a.squeeze_dims).map((x) => (x < 0 ? x + rank : x));
         if (axes.length === 0) axes = v.shape.flatMap((d, i) => (d === 1 ? [i] : []));
         const out = this.g.op('Squeeze', [asNhwc(this.g, v), this.g.int64(this.g.fresh(`${node.name}/axes`), axes)]);
-        return this.set(node, { shape: v.shape.filter((_, i) => !axes.includes(i)), nhwc: out });
+        this.set(node, { shape: v.shape.filter((_, i) => !axes.includes(i)), nhwc: out });
+        return;
       }
       case 'Transpose': {
         const v = this.value(ins[0], node.name);
         const perm = [...this.needConst(node, 1, 'the permutation').data];
-        return this.set(node, { shape: perm.map((p) => v.shape[p]), nhwc: this.g.op('Transpose', [asNhwc(this.g, v)], { perm }) });
+        this.set(node, { shape: perm.map((p) => v.shape[p]), nhwc: this.g.op('Transpose', [asNhwc(this.g, v)], { perm }) });
+        return;
       }
       case 'StridedSlice':
-        return this.stridedSlice(node);
+        this.stridedSlice(node);
+        return;
       case 'ResizeBilinear':
-        return this.resizeBilinear(node);
+        this.resizeBilinear(node);
+        return;
       default:
         this.fail(node, `unsupported op (supported: ${SUPPORTED_TFJS_OPS.join(', ')})`);
     }
@@ -453,7 +467,8 @@ class TfjsConverter {
     const spatialOnly = rank === 4 && axes.every((v) => v === 1 || v === 2);
     if (x.nchw && spatialOnly) {
       const y = this.g.op('ReduceMean', [x.nchw], { axes: axes.map((v) => NHWC_AXIS_IN_NCHW[v]), keepdims: keep ? 1 : 0 });
-      return this.set(node, keep ? { shape, nchw: y } : { shape, nhwc: y });
+      this.set(node, keep ? { shape, nchw: y } : { shape, nhwc: y });
+      return;
     }
     this.set(node, { shape, nhwc: this.g.op('ReduceMean', [asNhwc(this.g, x)], { axes, keepdims: keep ? 1 : 0 }) });
   }
