@@ -55,9 +55,12 @@ export function humanPackageDir(): string {
   return dir;
 }
 
-/** Converts a TF.js blazeface graph once per source content and returns the cached ONNX path. */
+/** Bump when the converter's output for the same source changes, so stale cached conversions are not reused. */
+const CONVERSION_REVISION = '1';
+
+/** Converts a TF.js blazeface graph once per source content (and converter revision); returns the cached ONNX path. */
 export function convertedBlazeface(modelJson: string, dir: string): string {
-  const hash = createHash('sha256').update(readFileSync(modelJson)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(CONVERSION_REVISION).update(readFileSync(modelJson)).digest('hex').slice(0, 16);
   const out = join(dir, `blazeface-${hash}.onnx`);
   if (!existsSync(out)) writeFileAtomic(out, convertTfjsGraph(modelJson).bytes);
   return out;
