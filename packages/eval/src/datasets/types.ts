@@ -47,8 +47,11 @@ export interface ProtocolSpec {
   others: 'exclude' | 'keep-as-wrong';
   /** The headline number. */
   headline: 'accuracy' | 'macroF1';
-  /** 'image': one prediction per sample; 'video-mean-scores': per-frame softmax scores averaged over a video's face frames. */
-  unit: 'image' | 'video-mean-scores';
+  /**
+   * 'image': one prediction per sample; 'video-mean-scores': per-frame softmax scores averaged over a video's face
+   * frames; 'video-svm': embeddings pooled per video and a LinearSVC fitted on the train split (protocols/video.ts).
+   */
+  unit: 'image' | 'video-mean-scores' | 'video-svm';
   /** The HSEmotion table column this protocol reproduces (only when it is the same measurement). */
   paperColumn?: PaperColumn;
 }

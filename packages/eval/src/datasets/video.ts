@@ -37,6 +37,17 @@ function clipSample(report: SkipReport, id: string, path: string, label: number)
   return { id, video: path, label };
 }
 
+/** The paper's video protocols (embeddings + statistics pooling + LinearSVC), run by runner/video-svm.ts. */
+const SVM_PROTOCOL = (name: string, classes: readonly string[], column: 'afew' | 'vgaf', what: string): ProtocolSpec => ({
+  name,
+  description: `${what}; LinearSVC fitted on the train split's videos with faces, accuracy on val videos with faces and on all`,
+  classes,
+  others: 'exclude',
+  headline: 'accuracy',
+  unit: 'video-svm',
+  paperColumn: column,
+});
+
 const VIDEO_PROTOCOL = (classes: readonly string[]): ProtocolSpec => ({
   name: 'video-mean-scores',
   description: 'per-frame softmax scores of the face frames averaged per video, argmax; accuracy on videos with faces (the paper convention) and on all videos',
@@ -52,7 +63,7 @@ export const afew: DatasetAdapter = {
   classes: AFEW_CLASSES,
   splits: ['val', 'train'],
   defaultSplit: 'val',
-  protocols: [VIDEO_PROTOCOL(AFEW_CLASSES)],
+  protocols: [VIDEO_PROTOCOL(AFEW_CLASSES), SVM_PROTOCOL('afew-svm-stats', AFEW_CLASSES, 'afew', 'penultimate embedding per face frame, [mean,std,min,max] over face frames, L2')],
   defaultProtocol: () => 'video-mean-scores',
   manifestFor: () => 'afew',
   async open(root, opts = {}) {
@@ -106,7 +117,7 @@ export const vgaf: DatasetAdapter = {
   splits: ['val', 'train'],
   defaultSplit: 'val',
   // Scores must come from a model with Positive/Neutral/Negative outputs; the paper's numbers use embeddings + SVM (protocols/).
-  protocols: [VIDEO_PROTOCOL(VGAF_CLASSES)],
+  protocols: [VIDEO_PROTOCOL(VGAF_CLASSES), SVM_PROTOCOL('vgaf-svm-stats', VGAF_CLASSES, 'vgaf', 'embedding per face, [mean,std] per frame then per video, L2')],
   defaultProtocol: () => 'video-mean-scores',
   manifestFor: () => 'vgaf',
   async open(root, opts = {}) {

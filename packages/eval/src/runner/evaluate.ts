@@ -53,6 +53,8 @@ export interface EvalOptions {
   progress?: boolean;
   /** argv recorded in provenance. */
   command?: readonly string[];
+  /** LinearSVC C for the video SVM protocols (default: the one printed for the model's README cell). */
+  svmC?: number;
   /** Stop cleanly after this many new predictions (what a kill does, minus the partial line). */
   stopAfter?: number;
 }
@@ -114,21 +116,35 @@ export function readOutputRow(record: ModelRecord, data: Float32Array, row: numb
   return out;
 }
 
-/** Runs `count` inputs laid back to back through the session in chunks of `batch`; returns the output rows. */
-async function runInputs(session: Session, record: ModelRecord, data: Float32Array, count: number, batch: number): Promise<Float32Array> {
+/**
+ * Runs `count` inputs laid back to back through the session in chunks of `batch`. Returns, per requested output,
+ * its rows back to back (`count` × width, width = the tensor's size per batch item).
+ */
+export async function runOutputs(session: Session, record: ModelRecord, data: Float32Array, count: number, batch: number, names: readonly string[]): Promise<Record<string, { data: Float32Array; width: number }>> {
   const { height: H, width: W, layout, color } = record.input;
   const C = color === 'GRAY' ? 1 : 3;
   const per = C * H * W;
-  const out = new Float32Array(count * record.outputs.size);
+  const out: Record<string, { data: Float32Array; width: number }> = {};
   for (let start = 0; start < count; start += batch) {
     const n = Math.min(batch, count - start);
     const dims = layout === 'NCHW' ? [n, C, H, W] : [n, H, W, C];
     const res = await session.run({ [record.input.name]: { data: data.subarray(start * per, (start + n) * per), dims } });
-    const o = res[record.outputs.name];
-    if (!o) throw new Error(`model has no output "${record.outputs.name}" (outputs: ${Object.keys(res).join(', ')})`);
-    out.set(o.data.subarray(0, n * record.outputs.size), start * record.outputs.size);
+    for (const name of names) {
+      const o = res[name];
+      if (!o) throw new Error(`model has no output "${name}" (outputs: ${Object.keys(res).join(', ')})`);
+      const width = o.data.length / n;
+      out[name] ??= { data: new Float32Array(count * width), width };
+      out[name].data.set(o.data.subarray(0, n * width), start * width);
+    }
   }
   return out;
+}
+
+async function runInputs(session: Session, record: ModelRecord, data: Float32Array, count: number, batch: number): Promise<Float32Array> {
+  if (count === 0) return new Float32Array(0);
+  const o = (await runOutputs(session, record, data, count, batch, [record.outputs.name]))[record.outputs.name];
+  if (o.width !== record.outputs.size) throw new Error(`output "${record.outputs.name}" has ${o.width} values per item, the record says ${record.outputs.size}`);
+  return o.data;
 }
 
 /** The prediction row of one sample (the protocol's classes are `cols` of the model's outputs). */
@@ -179,6 +195,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
   const split = opts.split ?? adapter.defaultSplit;
   const ds = await adapter.open(path, { split });
   const protocol = resolveProtocol(adapter, opts.protocol, record.outputs.classes, ds);
+  if (protocol.unit === 'video-svm') return (await import('./video-svm.ts')).evaluateVideoSvm(opts, protocol);
   const resize = opts.resize ?? record.normalisation.resize;
   const cols = columnsFor(record.outputs.classes, protocol.classes, `protocol ${protocol.name}`);
   const selected = selectSamples(ds.samples, opts.limit, opts.shard);

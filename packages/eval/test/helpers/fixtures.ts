@@ -77,3 +77,24 @@ export function makeClip(path: string, frames = 6): string {
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=6', '-frames:v', String(frames), path]);
   return path;
 }
+
+/**
+ * AFEW pre-extracted face folders (`save_faces` output): <split>/<Class>/<clip>/<frame>.jpg, `noface` frames whole.
+ * `videos` maps split → class → list of [faceFrames, nofaceFrames] per clip.
+ */
+export function makeAfewFaceFolders(videos: Record<string, Record<string, [number, number][]>>): string {
+  const root = tmp('afew-faces');
+  const total = Object.values(videos).flatMap((c) => Object.values(c).flat()).reduce((n, [a, b]) => n + a + b, 0);
+  const src = makeJpegs(join(root, '.src'), total, 64, 64);
+  let k = 0;
+  let clip = 0;
+  for (const [split, classes] of Object.entries(videos)) {
+    for (const [cls, clips] of Object.entries(classes)) {
+      for (const [faces, nofaces] of clips) {
+        const dir = join(root, split, cls, String(++clip).padStart(3, '0'));
+        for (let i = 0; i < faces + nofaces; i++) place(src[k++], join(dir, `${String(i + 1).padStart(3, '0')}${i < faces ? '' : 'noface'}.jpg`));
+      }
+    }
+  }
+  return root;
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { getModel, synthesizeTwin } from '@affectbench/core';
+import { embedDataset, evaluate, readEmbeddings, videoFeatures } from '../src/runner/index.ts';
+import { makeAffectnetCsv, makeAfewFaceFolders, tmp } from './helpers/fixtures.ts';
+
+process.env.AFFECTBENCH_QUIET = '1';
+
+const model = join(tmp('twin-v'), getModel('enet_b0_8_best_afew').source.fileName);
+writeFileSync(model, synthesizeTwin(getModel('enet_b0_8_best_afew')).bytes);
+const base = { model, batch: 8, workers: 1, threads: 1, allowSynthetic: true, progress: false } as const;
+
+test('embed: penultimate embedding + outputs per sample in one .f32 file with a JSON index', async () => {
+  const { root } = makeAffectnetCsv(1);
+  const out = join(tmp('emb'), 'an.f32');
+  const { index, indexPath, dataPath } = await embedDataset({ ...base, dataset: `affectnet:${root}`, out });
+  assert.equal(index.embedding.dim, 1280); // tf_efficientnet_b0 features
+  assert.equal(index.rowFloats, 1288);
+  assert.equal(index.rows.length, 8);
+  assert.equal(statSync(dataPath).size, 8 * 1288 * 4);
+  const { data } = readEmbeddings(indexPath);
+  assert.ok(data.subarray(0, 1280).some((v) => v !== 0));
+  writeFileSync(dataPath, new Uint8Array(10));
+  assert.throws(() => readEmbeddings(indexPath), /has 10 bytes, its index says/);
+});
+
+test('afew-svm-stats: embeddings of train and val face folders, statistics pooling, LinearSVC, coverage', async () => {
+  const root = makeAfewFaceFolders({
+    train: { Happy: [[3, 1], [2, 0]], Sad: [[2, 1], [3, 0]] },
+    val: { Happy: [[2, 0]], Sad: [[0, 2], [2, 1]] },
+  });
+  const ds = `afew:${root}`;
+  const out = tmp('svm');
+  const run = await evaluate({ ...base, dataset: ds, outDir: out, protocol: 'afew-svm-stats' });
+  const r = run.result;
+  const m = r.metrics as Record<string, unknown>;
+  assert.equal(r.dataset.protocol, 'afew-svm-stats');
+  assert.equal(m.coverage, '2/3'); // the clip with only noface frames counts in the all-videos accuracy only
+  assert.equal((m.allVideos as { n: number }).n, 3);
+  assert.equal(m.C, 1.1); // the C printed for this model's README cell
+  assert.equal(r.paper, undefined); // synthetic weights never fill a cell
+  assert.equal(r.preprocessing.trainVideos, 4);
+  const emb = readEmbeddings(join(out, 'enet_b0_8_best_afew.afew-val.afew-svm-stats.pil-bilinear.val.embeddings.json'));
+  const videos = videoFeatures(emb.index, emb.data);
+  assert.deepEqual(videos.map((v) => [v.id, v.frames.length, v.frames.filter((f) => f.faces.length).length]), [['Happy/005', 2, 2], ['Sad/006', 2, 0], ['Sad/007', 3, 2]]);
+});
