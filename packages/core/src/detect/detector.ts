@@ -60,7 +60,16 @@ const CONVERSION_REVISION = '1';
 
 /** Converts a TF.js blazeface graph once per source content (and converter revision); returns the cached ONNX path. */
 export function convertedBlazeface(modelJson: string, dir: string): string {
-  const hash = createHash('sha256').update(CONVERSION_REVISION).update(readFileSync(modelJson)).digest('hex').slice(0, 16);
+  const h = createHash('sha256').update(CONVERSION_REVISION);
+  const json = readFileSync(modelJson);
+  h.update(json);
+  // The weights decide the converted file as much as the topology does.
+  const manifest = (JSON.parse(json.toString('utf8')) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
+  for (const p of manifest.flatMap((g) => g.paths)) {
+    const shard = join(dirname(modelJson), p);
+    if (existsSync(shard)) h.update(readFileSync(shard));
+  }
+  const hash = h.digest('hex').slice(0, 16);
   const out = join(dir, `blazeface-${hash}.onnx`);
   if (!existsSync(out)) writeFileAtomic(out, convertTfjsGraph(modelJson).bytes);
   return out;
