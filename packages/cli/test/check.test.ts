@@ -28,7 +28,7 @@ describe('affectbench check', () => {
     const r = await runCli(['check', '--baseline', BASE, '--current', currentWith(() => {})]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^Figure +Baseline +Current +Delta +Verdict +Why/);
-    assert.match(r.out, /enet_b2_8 \(synthetic\) · node-cpu · batch 1 · p50 +28\.0 ms +28\.0 ms +0\.0% \(cal\.\) +pass/);
+    assert.match(r.out, /enet_b2_8 \(synthetic\) · node-cpu · batch 1 · 2 threads · p50 +28\.0 ms +28\.0 ms +0\.0% \(cal\.\) +pass/);
     assert.match(r.out, /PASS: 13 figures within tolerance/);
   });
 
@@ -39,7 +39,7 @@ describe('affectbench check', () => {
     });
     const r = await runCli(['check', '--baseline', BASE, '--current', cur, '--summary', summary]);
     assert.equal(r.code, 1);
-    assert.match(r.out, /mobilenet_7 \(synthetic\) · node-cpu · batch 1 · p50 +5\.00 ms +6\.50 ms +\+30\.0% \(cal\.\) +REGRESSION/);
+    assert.match(r.out, /mobilenet_7 \(synthetic\) · node-cpu · batch 1 · 2 threads · p50 +5\.00 ms +6\.50 ms +\+30\.0% \(cal\.\) +REGRESSION/);
     assert.match(r.out, /FAIL: 1 failing figure/);
     assert.match(readFileSync(summary, 'utf8'), /❌ 1 failing figure/);
   });
@@ -96,6 +96,6 @@ describe('affectbench check with the baseline inside the current folder', () => 
     cpSync(BASE, join(dir, 'baseline'), { recursive: true });
     const r = await runCli(['check', '--baseline', join(dir, 'baseline'), '--current', dir]);
     assert.equal(r.code, 1, r.out);
-    assert.match(r.out, /mobilenet_7 \(synthetic\) · node-cpu · batch 1 · p50 +5\.00 ms +6\.50 ms/);
+    assert.match(r.out, /mobilenet_7 \(synthetic\) · node-cpu · batch 1 · 2 threads · p50 +5\.00 ms +6\.50 ms/);
   });
 });

@@ -11,6 +11,8 @@ export interface BackendRow {
   weights: WeightsKind;
   backend: BackendName;
   batch: number;
+  /** Intra-op / WASM threads when the run set them; rows differing only in threads are kept apart. */
+  threads: number | null;
   available: boolean;
   reason?: string;
   p50: number | null;
@@ -41,7 +43,7 @@ export function buildBackendTable(results: LoadedResults): BackendRow[] {
     const t = dateOf(result);
     for (const r of result.rows) {
       const model = modelLabel(r.model);
-      const key = `${model}|${r.model.weights}|${r.backend}|${r.batch}`;
+      const key = `${model}|${r.model.weights}|${r.backend}|${r.batch}|${r.threads ?? ''}`;
       const prev = best.get(key);
       if (prev && prev.t >= t) continue;
       best.set(key, {
@@ -51,6 +53,7 @@ export function buildBackendTable(results: LoadedResults): BackendRow[] {
           weights: r.model.weights,
           backend: r.backend,
           batch: r.batch,
+          threads: r.threads ?? null,
           available: r.available && !!r.latencyMs,
           ...(r.reason ? { reason: r.reason } : {}),
           p50: r.latencyMs?.p50 ?? null,
@@ -69,7 +72,10 @@ export function buildBackendTable(results: LoadedResults): BackendRow[] {
   }
   const rows = [...best.values()].map((b) => b.row);
   for (const row of rows) {
-    const cpu = rows.find((o) => o.backend === 'node-cpu' && o.model === row.model && o.weights === row.weights && o.batch === row.batch);
+    // Reference: node-cpu with the same threads, else the fastest node-cpu row of the same model, weights and batch.
+    const cpu = rows
+      .filter((o) => o.backend === 'node-cpu' && o.model === row.model && o.weights === row.weights && o.batch === row.batch && o.p50)
+      .sort((a, b) => Number(b.threads === row.threads) - Number(a.threads === row.threads) || (a.p50 as number) - (b.p50 as number))[0];
     if (cpu?.p50 && row.p50) row.speedup = cpu.p50 / row.p50;
   }
   return rows.sort(
@@ -78,6 +84,7 @@ export function buildBackendTable(results: LoadedResults): BackendRow[] {
       a.model.localeCompare(b.model) ||
       BACKEND_NAMES.indexOf(a.backend) - BACKEND_NAMES.indexOf(b.backend) ||
       a.batch - b.batch ||
+      (a.threads ?? 0) - (b.threads ?? 0) ||
       a.weights.localeCompare(b.weights),
   );
 }
@@ -86,11 +93,11 @@ export function backendTableMarkdown(rows: readonly BackendRow[]): string {
   if (rows.length === 0) return '_No bench results._';
   return [
     mdTable(
-      ['Model', 'Weights', 'Backend', 'Batch', 'p50 ms', 'p90 ms', 'p99 ms', '± rme %', 'img/s', 'vs node-cpu', 'Adapter / device', 'Run'],
+      ['Model', 'Weights', 'Backend', 'Batch', 'Threads', 'p50 ms', 'p90 ms', 'p99 ms', '± rme %', 'img/s', 'vs node-cpu', 'Adapter / device', 'Run'],
       rows.map((r) =>
         r.available
-          ? [r.model, r.weights, r.backend, String(r.batch), ms(r.p50), ms(r.p90), ms(r.p99), fmt(r.rme, 1), fmt(r.throughput, 1), r.backend === 'node-cpu' ? 'ref' : r.speedup === null ? '–' : `${r.speedup.toFixed(2)}×`, r.adapter ?? 'CPU', `${r.host} ${r.date.slice(0, 10)}`]
-          : [r.model, r.weights, r.backend, String(r.batch), 'unavailable', '', '', '', '', '', r.reason ?? '', `${r.host} ${r.date.slice(0, 10)}`],
+          ? [r.model, r.weights, r.backend, String(r.batch), r.threads === null ? '–' : String(r.threads), ms(r.p50), ms(r.p90), ms(r.p99), fmt(r.rme, 1), fmt(r.throughput, 1), r.backend === 'node-cpu' ? 'ref' : r.speedup === null ? '–' : `${r.speedup.toFixed(2)}×`, r.adapter ?? 'CPU', `${r.host} ${r.date.slice(0, 10)}`]
+          : [r.model, r.weights, r.backend, String(r.batch), '', 'unavailable', '', '', '', '', '', r.reason ?? '', `${r.host} ${r.date.slice(0, 10)}`],
       ),
     ),
     '',

@@ -78,8 +78,9 @@ export function benchFigures(result: BenchResult, file: string): { figures: Figu
   for (const r of result.rows) {
     if (r.model.id === CALIBRATION_ID) continue;
     const model = modelLabel(r.model);
-    const key = `${model}|${r.model.weights}|${r.backend}|b${r.batch}|p50`;
-    const label = `${model} (${r.model.weights}) · ${r.backend} · batch ${r.batch} · p50`;
+    const t = r.threads === undefined ? '' : `|t${r.threads}`;
+    const key = `${model}|${r.model.weights}|${r.backend}|b${r.batch}${t}|p50`;
+    const label = `${model} (${r.model.weights}) · ${r.backend} · batch ${r.batch}${r.threads === undefined ? '' : ` · ${r.threads} threads`} · p50`;
     if (!r.available || !r.latencyMs) {
       unavailable.push({ key, label, reason: r.reason ?? 'unavailable' });
       continue;

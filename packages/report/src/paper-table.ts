@@ -1,4 +1,4 @@
-import { type BackendName, type BenchResult, type BenchRow, listModels, type PaperColumn, type PaperFigures, type WeightsKind } from '@affectbench/core';
+import { type BackendName, type BenchResult, type BenchRow, type LatencyStats, listModels, type PaperColumn, type PaperFigures, type WeightsKind } from '@affectbench/core';
 import { COLUMN_TITLES, dateOf, fmt, mdTable, ms, newest, PAPER_COLUMNS, signed } from './columns.ts';
 import type { Loaded, LoadedResults } from './load.ts';
 
@@ -142,7 +142,12 @@ function latencyFor(id: string, paper: PaperFigures, benches: readonly Loaded<Be
   }
   // Real files first: a twin has the same graph, but the real file is what the paper timed.
   const real = found.filter((f) => f.row.model.weights === 'real');
-  const pick = newest(real.length ? real : found, (f) => dateOf(f.result));
+  const pool = real.length ? real : found;
+  // The newest run; within it (several thread counts) the fastest configuration.
+  const latest = newest(pool, (f) => dateOf(f.result));
+  const pick = pool
+    .filter((f) => latest && dateOf(f.result) === dateOf(latest.result))
+    .sort((a, b) => (a.row.latencyMs as LatencyStats)[sel.stat] - (b.row.latencyMs as LatencyStats)[sel.stat])[0];
   return {
     paper: paper.mobileMs ?? null,
     ours: pick?.row.latencyMs ? pick.row.latencyMs[sel.stat] : null,
@@ -169,7 +174,7 @@ function sizeFor(id: string, paper: PaperFigures, results: LoadedResults): Paper
 export function hardwareLabel(row: BenchRow, result: BenchResult): string {
   const adapter = adapterLabel(row.details);
   const where = adapter ?? `${result.provenance.host.cpu} (${result.provenance.host.cores} cores)`;
-  return `${row.backend}, ${where}`;
+  return `${row.backend}, ${where}${row.threads ? `, ${row.threads} threads` : ''}`;
 }
 
 /** The WebGPU adapter / GPU a row ran on, in words; a software adapter always says so. */

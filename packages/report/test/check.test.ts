@@ -18,7 +18,7 @@ const verdictOf = (r: CheckReport, needle: string) => {
   return c[0];
 };
 const B2_ACC = 'enet_b2_8 · affectnet-8 (affectnet val, pil-bilinear, node-cpu) · accuracy';
-const B0_CPU = 'enet_b0_8_best_afew (synthetic) · node-cpu · batch 1 · p50';
+const B0_CPU = 'enet_b0_8_best_afew (synthetic) · node-cpu · batch 1 · 2 threads · p50';
 
 describe('regression gate', () => {
   it('a clean rerun passes and compares every figure', () => {

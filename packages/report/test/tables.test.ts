@@ -72,14 +72,14 @@ describe('paper table', () => {
     assert.deepEqual(row?.latency.paper, { mean: 59, sd: 26 });
     assert.equal(row?.latency.ours, 12.2);
     assert.equal(row?.latency.weights, 'real');
-    assert.equal(row?.latency.hardware, 'node-cpu, Fixture CPU @ 2.0GHz (2 cores)');
+    assert.equal(row?.latency.hardware, 'node-cpu, Fixture CPU @ 2.0GHz (2 cores), 2 threads');
     const twin = t.rows.find((r) => r.model === 'enet_b2_8');
     assert.equal(twin?.latency.ours, 28);
     assert.equal(twin?.latency.weights, 'synthetic');
     const md = paperTableMarkdown(t);
     assert.match(md, /59 ± 26 \/ 12\.2 \[1\] \|/);
     assert.match(md, /191 ± 18 \/ 28\.0 \[1\] \(twin\)/);
-    assert.match(md, /\[1\] node-cpu, Fixture CPU @ 2\.0GHz \(2 cores\)/);
+    assert.match(md, /\[1\] node-cpu, Fixture CPU @ 2\.0GHz \(2 cores\), 2 threads/);
     assert.match(md, /Snapdragon 888/);
   });
 
@@ -108,14 +108,14 @@ describe('backend table and environment', () => {
     assert.ok(Math.abs((wasm?.speedup as number) - 28 / 70) < 1e-9);
     const cuda = rows.find((r) => r.backend === 'node-cuda');
     assert.equal(cuda?.available, false);
-    assert.match(backendTableMarkdown(rows), /\| node-cuda \| 1 \| unavailable \|.*no NVIDIA driver/);
+    assert.match(backendTableMarkdown(rows), /\| node-cuda \| 1 \|  \| unavailable \|.*no NVIDIA driver/);
     assert.equal(rows.at(-1)?.model, 'calibration');
   });
 
   it('a SwiftShader WebGPU row says so', () => {
     const gpu = rows.find((r) => r.backend === 'node-webgpu');
     assert.match(gpu?.adapter ?? '', /^SwiftShader, software WebGPU on the CPU \(not a GPU figure\)/);
-    assert.match(backendTableMarkdown(rows), /node-webgpu \| 1 \| 900 \|.*SwiftShader/);
+    assert.match(backendTableMarkdown(rows), /node-webgpu \| 1 \| – \| 900 \|.*SwiftShader/);
   });
 
   it('groups the environment by host, with the calibration noise', () => {
@@ -137,7 +137,7 @@ describe('history', () => {
     assert.equal(h.length, 2);
     assert.equal(h[0].commit, 'f1x7u7e000000000000000000000000000000000');
     assert.equal(h[0].host, 'fixture-host');
-    const f = h[1].figures.find((x) => x.key === 'enet_b2_8|synthetic|node-cpu|b1|p50');
+    const f = h[1].figures.find((x) => x.key === 'enet_b2_8|synthetic|node-cpu|b1|t2|p50');
     assert.equal(f?.value, 28);
     assert.equal(f?.normalised, 14);
     assert.equal(h[1].figures.some((x) => x.model === 'calibration'), false);
