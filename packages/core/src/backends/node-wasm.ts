@@ -1,10 +1,13 @@
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { InferenceSession } from 'onnxruntime-common';
 import { UserError } from '../errors.ts';
 import { packageVersion } from '../provenance.ts';
 import { firstLine, probeWith } from './node-ort.ts';
-import { OrtSession, type TensorCtor, prepareModel } from './ort-session.ts';
-import type { Backend, SessionOptions } from './types.ts';
+import { OrtSession, type TensorCtor, prepareModel, probeGraph } from './ort-session.ts';
+import type { Backend, BackendInfo, SessionOptions } from './types.ts';
 
 type OrtWeb = typeof import('onnxruntime-web');
 
@@ -13,7 +16,7 @@ let ortWeb: Promise<OrtWeb> | undefined;
  * onnxruntime-web keeps one global `env` and initialises its WebAssembly module once per process, reading
  * env.wasm.numThreads at that moment. So the first session fixes the thread count for every later node-wasm session in
  * the process; a later request for a different count cannot be honoured and is refused rather than silently ignored.
- * To compare thread counts, run each in its own process.
+ * To compare thread counts, run each in its own process. probe() runs in a worker thread so it fixes nothing.
  */
 let fixed: { threads: number; simd: boolean } | undefined;
 
@@ -30,12 +33,52 @@ function defaultThreads(): number {
   return Math.min(4, Math.ceil(os.availableParallelism() / 2));
 }
 
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const ort = await import(workerData.ortUrl);
+  ort.env.wasm.numThreads = workerData.threads;
+  const t0 = performance.now();
+  const s = await ort.InferenceSession.create(workerData.bytes, { executionProviders: ['wasm'] });
+  const feeds = {};
+  for (const [name, t] of Object.entries(workerData.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+  await s.run(feeds);
+  await s.release();
+  parentPort.postMessage({ ok: true, ms: performance.now() - t0 });
+})().catch((err) => parentPort.postMessage({ ok: false, message: String(err && err.message || err) }));
+`;
+
+async function probeInWorker(): Promise<BackendInfo> {
+  const details = { executionProvider: 'wasm', threads: defaultThreads(), simd: true, runtime: `onnxruntime-web ${packageVersion('onnxruntime-web')}`, probedIn: 'worker thread' };
+  try {
+    const ortUrl = pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-web')).href;
+    const { bytes, feeds } = probeGraph();
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortUrl, bytes, feeds, threads: details.threads } });
+    try {
+      const answer = await new Promise<{ ok: boolean; ms?: number; message?: string }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`probe worker exited with code ${code}`)));
+      });
+      if (!answer.ok) return { name: 'node-wasm', available: false, reason: `onnxruntime-web cannot run the probe graph: ${answer.message}`, details };
+      return { name: 'node-wasm', available: true, details: { ...details, probeMs: Math.round(answer.ms ?? 0) } };
+    } finally {
+      await worker.terminate();
+    }
+  } catch (err) {
+    return { name: 'node-wasm', available: false, reason: `onnxruntime-web cannot be loaded: ${(err as Error).message}`, details };
+  }
+}
+
 /** onnxruntime-web's WebAssembly EP running inside Node (no browser): the same kernels browser-wasm runs. */
 export const nodeWasm: Backend = {
   name: 'node-wasm',
 
   probe() {
-    return probeWith('node-wasm', (bytes) => this.createSession(bytes, fixed ? { threads: fixed.threads } : {}), { executionProvider: 'wasm' });
+    // Probing in this process would fix the thread count for every later session (see `fixed`); a worker thread has
+    // its own onnxruntime-web instance, so the probe leaves this process's choice open.
+    if (!fixed) return probeInWorker();
+    return probeWith('node-wasm', (bytes) => this.createSession(bytes, { threads: fixed?.threads }), { executionProvider: 'wasm' });
   },
 
   async createSession(model, options: SessionOptions = {}) {
