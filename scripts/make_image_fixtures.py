@@ -10,10 +10,12 @@ Writes small synthetic source images in several encodings, and what the referenc
   resize/<case>.npy.gz              PIL BILINEAR / cv2 INTER_LINEAR / PIL NEAREST of the decoded pixels, uint8
   tensor/<case>.npy.gz              the float32 model input for one EfficientNet record and for mobilenet_7
   jaffe/<case>.npy.gz               the same for three JAFFE TIFFs read from ../shared/data/jaffe (source images NOT copied)
+  manifest.json photos              sha256 of PIL's decoded pixels of ../shared/data/photos/*.jpg (hashes only)
   manifest.json                     every case, its inputs and parameters, plus library versions
 Resize outputs are gzip-compressed to keep the folder small; tests gunzip them.
 """
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -27,6 +29,7 @@ from PIL import Image, ImageOps
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'packages', 'core', 'fixtures', 'image')
 JAFFE = os.path.join(os.path.dirname(ROOT), 'shared', 'data', 'jaffe')
+PHOTOS = os.path.join(os.path.dirname(ROOT), 'shared', 'data', 'photos')
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 CAFFE_MEAN = np.array([103.939, 116.779, 123.68], dtype=np.float32)
@@ -147,7 +150,7 @@ def main():
     manifest = {
         'generator': 'scripts/make_image_fixtures.py',
         'versions': {'PIL': PIL.__version__, 'cv2': cv2.__version__, 'numpy': np.__version__},
-        'decode': [], 'resize': [], 'tensor': [], 'jaffe': [],
+        'decode': [], 'resize': [], 'tensor': [], 'jaffe': [], 'photos': [],
     }
     decoded = {}
     for name, rel in made.items():
@@ -202,7 +205,8 @@ def main():
                 rgb = np.asarray(im.convert('RGB'))
             stem = os.path.basename(rel_src).replace('.tiff', '').replace('.', '_')
             entry = {'src': rel_src, 'pilMode': mode, 'shape': list(rgb.shape),
-                     'decodedSum': int(rgb.astype(np.int64).sum()), 'outputs': []}
+                     'decodedSum': int(rgb.astype(np.int64).sum()),
+                     'decodedSha256': hashlib.sha256(np.ascontiguousarray(rgb).tobytes()).hexdigest(), 'outputs': []}
             for resize_mode, out in (
                 ('pil-bilinear', pil_resize(rgb, 224, 224, Image.BILINEAR)),
                 ('cv2-linear', cv2_resize(rgb, 224, 224)),
@@ -213,6 +217,16 @@ def main():
             manifest['jaffe'].append(entry)
     else:
         print(f'warning: {JAFFE} absent, no JAFFE fixtures', file=sys.stderr)
+
+    if os.path.isdir(PHOTOS):
+        # Real camera JPEGs: only a hash of PIL's decoded pixels is kept (the decoder must be exact to match it).
+        for f in sorted(os.listdir(PHOTOS)):
+            if f.endswith('.jpg'):
+                rgb = pil_decode(os.path.join(PHOTOS, f))
+                manifest['photos'].append({'src': f, 'shape': list(rgb.shape),
+                                           'decodedSha256': hashlib.sha256(np.ascontiguousarray(rgb).tobytes()).hexdigest()})
+    else:
+        print(f'warning: {PHOTOS} absent, no photo hashes', file=sys.stderr)
 
     with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)

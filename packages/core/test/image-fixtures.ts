@@ -9,12 +9,15 @@ import { type NpyArray, type RgbImage, readNpyArray } from '../src/index.ts';
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'image');
 export const JAFFE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'jaffe');
 export const jaffeAbsent = existsSync(JAFFE) ? false : `JAFFE not found at ${JAFFE} (../shared/data is only on the dev machine)`;
+export const PHOTOS = join(JAFFE, '..', 'photos');
+export const photosAbsent = existsSync(PHOTOS) ? false : `photos not found at ${PHOTOS} (../shared/data is only on the dev machine)`;
 
 export interface Manifest {
   decode: { name: string; src: string; decoded: string }[];
   resize: { input: string; width: number; height: number; mode: 'pil-bilinear' | 'cv2-linear' | 'nearest'; box: null | { x: number; y: number; width: number; height: number }; expected: string }[];
   tensor: { input: string; model: string; resize: 'pil-bilinear' | 'cv2-linear'; expected: string }[];
-  jaffe: { src: string; pilMode: string; shape: number[]; decodedSum: number; outputs: { mode: 'pil-bilinear' | 'cv2-linear'; width: number; height: number; expected: string }[] }[];
+  photos: { src: string; shape: number[]; decodedSha256: string }[];
+  jaffe: { src: string; pilMode: string; shape: number[]; decodedSum: number; decodedSha256: string; outputs: { mode: 'pil-bilinear' | 'cv2-linear'; width: number; height: number; expected: string }[] }[];
 }
 
 export const manifest: Manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8'));

@@ -1,7 +1,7 @@
 /// <reference path="./utif.d.ts" />
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import jpeg from 'jpeg-js';
+import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import UTIF from 'utif';
 import { BadFileError } from '../errors.ts';
@@ -9,11 +9,24 @@ import { type ChromaSampling, yccToRgbLibjpeg } from './jpeg-color.ts';
 import { applyOrientation, exifOrientation, jpegExif } from './orientation.ts';
 import type { RgbImage } from './types.ts';
 
+interface JpegJsOptions {
+  useTArray: boolean;
+  formatAsRGBA: boolean;
+  tolerantDecoding: boolean;
+  maxMemoryUsageInMB: number;
+  colorTransform?: boolean;
+}
+// jpeg-js with libjpeg's ISLOW IDCT swapped in (vendor/jpeg-decoder.cjs): jpeg-js's own 12-bit IDCT is up to 3 levels off.
+const jpegDecode = createRequire(import.meta.url)('./vendor/jpeg-decoder.cjs') as (
+  bytes: Uint8Array,
+  opts: JpegJsOptions,
+) => { width: number; height: number; data: Uint8Array };
+
 /**
  * Node-side decoding to 8-bit RGB with the result Pillow gives for
  * `ImageOps.exif_transpose(Image.open(f)).convert('RGB')` — the loader behind every published number.
- * PNG and TIFF are bit-exact with Pillow 9.4; JPEG uses jpeg-js, whose IDCT/upsampling differ from libjpeg-turbo by a
- * few levels (measured in test/image-decode.test.ts). Alpha is dropped, never composited (as convert('RGB')).
+ * PNG and TIFF are bit-exact with Pillow 9.4. JPEG goes through jpeg-js's parser and entropy decoder with libjpeg's ISLOW
+ * IDCT, fancy upsampling and YCbCr conversion put in its place (see test/image-decode.test.ts for the measured parity). Alpha is dropped, never composited (as convert('RGB')).
  */
 
 export type ImageFormat = 'jpeg' | 'png' | 'tiff';
@@ -146,7 +159,7 @@ function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
   const sampling = comps === 3 ? yccSampling(header) : undefined;
   // An Adobe marker with transform 1 makes jpeg-js convert regardless, so we only ask for raw planes when we finish them.
   const raw = sampling !== undefined && !header.adobeTransform;
-  const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxMemoryUsageInMB: 1024, ...(raw ? { colorTransform: false } : {}) });
+  const decoded = jpegDecode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxMemoryUsageInMB: 1024, ...(raw ? { colorTransform: false } : {}) });
   const { width, height } = decoded;
   let data = decoded.data as Uint8Array;
   if (data.length !== width * height * 3) throw new BadFileError(name, `JPEG decoded to ${data.length} bytes for ${width}x${height}`);
