@@ -108,7 +108,7 @@ describe('backend table and environment', () => {
     assert.ok(Math.abs((wasm?.speedup as number) - 28 / 70) < 1e-9);
     const cuda = rows.find((r) => r.backend === 'node-cuda');
     assert.equal(cuda?.available, false);
-    assert.match(backendTableMarkdown(rows), /\| node-cuda \| 1 \|  \| unavailable \|.*no NVIDIA driver/);
+    assert.match(backendTableMarkdown(rows), /\| node-cuda \| 1 \| {2}\| unavailable \|.*no NVIDIA driver/);
     assert.equal(rows.at(-1)?.model, 'calibration');
   });
 
