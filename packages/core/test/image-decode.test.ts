@@ -80,6 +80,13 @@ describe('decodeImage errors name the file and the problem', () => {
     }
     expectBad(bad, 'corrupt.jpg', /corrupt or truncated JPEG/);
   });
+  it('CMYK JPEG is refused rather than decoded with the wrong colours', () => {
+    const cmyk = jpg.slice();
+    let sof = 2;
+    while (!(cmyk[sof] === 0xff && cmyk[sof + 1] === 0xc0)) sof += 2 + ((cmyk[sof + 2] << 8) | cmyk[sof + 3]);
+    cmyk[sof + 9] = 4; // component count in the frame header
+    expectBad(cmyk, 'print.jpg', /4-channel \(CMYK\/YCCK\) JPEG is not supported/);
+  });
   it('truncated PNG', () => expectBad(png.subarray(0, png.length - 30), 'cut.png', /truncated PNG/));
   it('PNG with a bad checksum', () => {
     const bad = png.slice();
