@@ -24,7 +24,7 @@ const served = tiny(260, {});
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ab-cli-store-'));
-  server = http.createServer((req, res) => {
+  server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-length': served.length });
     res.end(served);
   });
@@ -56,7 +56,7 @@ test('models verify: exit 0 on a good cache, 1 when a present file fails; --json
   assert.equal(b27.status, 'failed');
   assert.match(b27.problems.join(), /expected \[batch,3,260,260\]/);
   const r3 = await runCli(['models', 'verify', '--cache-dir', good]);
-  assert.match(r3.out, /enet_b2_7\.onnx:\n  - input "input" has shape/);
+  assert.match(r3.out, /enet_b2_7\.onnx:\n {2}- input "input" has shape/);
 });
 
 test('models fetch: downloads from a mirror; a wrong file fails with exit 1 and leaves nothing', async () => {

@@ -22,8 +22,11 @@ import {
 
 /** Conv 3x3 → Relu → GlobalAveragePool → Flatten → Gemm: the op mix of the twins' stem and head, at toy size. */
 function smallConvNet(): Uint8Array {
-  let seed = 7;
-  const rnd = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5);
+  let salt = 0;
+  const rnd = (n: number) => {
+    salt += 1;
+    return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + salt * 78.233) / 2);
+  };
   const g = new GraphBuilder('small');
   const x = g.input('input', ['batch', 3, 8, 8]);
   const conv = g.op('Conv', [x, g.weight('w', [4, 3, 3, 3], rnd(108)), g.weight('b', [4], rnd(4))], { pads: [1, 1, 1, 1] }, 'conv_out');
