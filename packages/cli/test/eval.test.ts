@@ -50,3 +50,15 @@ test('eval --json on shards, then merge: the merged result equals the unsharded 
   assert.deepEqual(merged.metrics, f.result.metrics);
   assert.deepEqual(merged.dataset.counts, f.result.dataset.counts);
 });
+
+test('embed --json writes the .f32 rows and their index', async () => {
+  const out = join(tmp('cli-embed'), 'emb.f32');
+  const r = await runCli(['embed', ...common, '--limit', '2', '--allow-synthetic', '--out', out, '--json']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.rowCount, 2);
+  assert.equal(j.embedding.dim, 1280);
+  assert.equal(readFileSync(out).length, 2 * (1280 + 8) * 4);
+  const bad = await runCli(['embed', ...common, '--out', out]);
+  assert.match(bad.err, /synthetic weights/);
+});

@@ -36,6 +36,7 @@ export const evalCommand: Command = {
     'frame-stride': { type: 'number', description: 'videos: keep every n-th frame', default: 1 },
     'detect-faces': { type: 'boolean', description: 'crop the face found by the detector in images without a box (default: on for raw video clips only)' },
     'allow-synthetic': { type: 'boolean', description: 'run a model with synthetic weights (an architecture twin); the result is marked' },
+    'svm-c': { type: 'number', description: "video SVM protocols: LinearSVC C (default: the C printed for the model's README cell)" },
   },
   async run(args, io) {
     const o = args.options;
@@ -57,6 +58,7 @@ export const evalCommand: Command = {
       frameStride: positiveInt('frame-stride', o['frame-stride']),
       detectFaces: o['detect-faces'] as boolean | undefined,
       allowSynthetic: Boolean(o['allow-synthetic']),
+      svmC: o['svm-c'] as number | undefined,
       command: ['eval', ...process.argv.slice(3)],
     });
     const r = run.result;
