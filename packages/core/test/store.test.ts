@@ -60,7 +60,11 @@ before(async () => {
       res.end();
     } else if (route === 'truncated') {
       res.writeHead(200, { 'content-length': payload.length });
-      res.write(payload.subarray(0, payload.length >> 1), () => res.socket?.destroy());
+      // end(), not destroy(): a FIN after the data, so the client reads the half body before it sees the close.
+      res.write(payload.subarray(0, payload.length >> 1), () => res.socket?.end());
+    } else if (route === 'stall') {
+      res.writeHead(200, { 'content-length': payload.length });
+      res.write(payload.subarray(0, 16)); // then nothing: the client's idle timeout must fire
     } else if (route === 'altered') {
       const bad = Uint8Array.from(payload);
       bad[bad.length - 1] ^= 0xff;
@@ -120,7 +124,17 @@ describe('fetchModel', () => {
     const d = fresh('truncated');
     await assert.rejects(fetchModel(record(), { ...noProgress, cacheDir: d, baseUrl: `${base}/truncated` }), (e: unknown) => {
       assert.ok(e instanceof UserError);
-      assert.match(e.message, /interrupted after \d+ of \d+ bytes|truncated/);
+      assert.match(e.message, /interrupted after \d+ of \d+ bytes|truncated|connection reset/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(d), []);
+  });
+
+  test('a server that stops sending times out: error, no file', async () => {
+    const d = fresh('stall');
+    await assert.rejects(fetchModel(record(), { progress: false, timeoutMs: 300, cacheDir: d, baseUrl: `${base}/stall` }), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.match(e.message, /interrupted after 16 of \d+ bytes \(no data for 0.3 s, timed out\)/);
       return true;
     });
     assert.deepEqual(readdirSync(d), []);

@@ -83,7 +83,7 @@ function describeNetworkError(err: NodeJS.ErrnoException): string {
 }
 
 /** GET with redirects followed; resolves with the final 2xx response. */
-function get(url: string, timeoutMs: number, redirectsLeft = MAX_REDIRECTS): Promise<{ res: http.IncomingMessage; url: string }> {
+function get(url: string, timeoutMs: number, state: { timedOut: boolean }, redirectsLeft = MAX_REDIRECTS): Promise<{ res: http.IncomingMessage; url: string }> {
   return new Promise((resolve, reject) => {
     let parsed: URL;
     try {
@@ -102,7 +102,7 @@ function get(url: string, timeoutMs: number, redirectsLeft = MAX_REDIRECTS): Pro
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
         if (redirectsLeft === 0) reject(new Error(`more than ${MAX_REDIRECTS} redirects`));
-        else get(new URL(res.headers.location, parsed).toString(), timeoutMs, redirectsLeft - 1).then(resolve, reject);
+        else get(new URL(res.headers.location, parsed).toString(), timeoutMs, state, redirectsLeft - 1).then(resolve, reject);
         return;
       }
       if (status < 200 || status >= 300) {
@@ -112,7 +112,11 @@ function get(url: string, timeoutMs: number, redirectsLeft = MAX_REDIRECTS): Pro
       }
       resolve({ res, url });
     });
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no data for ${Math.round(timeoutMs / 1000)} s (timed out)`), { code: 'ETIMEDOUT' })));
+    // A socket idle timeout: covers connecting, waiting for headers, and a body that stops arriving.
+    req.setTimeout(timeoutMs, () => {
+      state.timedOut = true;
+      req.destroy(Object.assign(new Error(`no data for ${timeoutMs / 1000} s (timed out)`), { code: 'ETIMEDOUT' }));
+    });
     req.on('error', reject);
   });
 }
@@ -141,9 +145,11 @@ export async function fetchModel(record: ModelRecord, opts: FetchOptions = {}): 
   const fail = (cause: string, hint = `download it on a machine with internet from ${record.source.url} and place it by hand at ${dest}`) =>
     new UserError(`cannot download ${record.id} from ${url}: ${cause}`, { hint });
   try {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const state = { timedOut: false };
     let response: { res: http.IncomingMessage; url: string };
     try {
-      response = await get(url, opts.timeoutMs ?? 30_000);
+      response = await get(url, timeoutMs, state);
     } catch (err) {
       throw fail(describeNetworkError(err as NodeJS.ErrnoException));
     }
@@ -172,7 +178,8 @@ export async function fetchModel(record: ModelRecord, opts: FetchOptions = {}): 
       await pipeline(res, meter, createWriteStream(tmp));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw fail(`download interrupted after ${received}${length !== undefined ? ` of ${length}` : ''} bytes (${e.code ?? e.message})`);
+      const why = state.timedOut ? `no data for ${timeoutMs / 1000} s, timed out` : (e.code ?? e.message);
+      throw fail(`download interrupted after ${received}${length !== undefined ? ` of ${length}` : ''} bytes (${why})`);
     }
     if (length !== undefined && received !== length) throw fail(`server sent ${received} bytes but announced ${length} (truncated download)`);
     if (pendingKiB > 0) progress.tick(1);
