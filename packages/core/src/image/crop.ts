@@ -12,7 +12,8 @@ export type CropOutside = 'pad' | 'clip';
 
 /** The policy each resize mode's reference pipeline uses: PIL crops pad, cv2/numpy crops clip. */
 export function cropPolicyFor(mode: ResizeMode): CropOutside {
-  return mode === 'cv2-linear' ? 'clip' : 'pad';
+  // OpenCV and TensorFlow slice arrays (clip); Pillow's crop pads with black.
+  return mode === 'cv2-linear' || mode === 'tf-bilinear' ? 'clip' : 'pad';
 }
 
 /** Python's round() (half to even), which PIL's crop applies to each box coordinate. */

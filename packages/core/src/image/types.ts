@@ -16,7 +16,9 @@ export interface Box {
 /**
  * pil-bilinear: Pillow's BILINEAR resize (antialiased when shrinking), as torchvision Resize on PIL images does (the paper).
  * cv2-linear: OpenCV cv2.resize INTER_LINEAR (no antialias), as hsemotion-onnx does.
+ * tf-bilinear: TensorFlow(.js) resizeBilinear with alignCorners=false, halfPixelCenters=false (what @vladmandic/human feeds its
+ *   models); TF keeps floats, we round to uint8 like the other modes (at most half a level apart).
  * nearest: nearest neighbour (as the Android app's createScaledBitmap(filter=false)).
  */
-export type ResizeMode = 'pil-bilinear' | 'cv2-linear' | 'nearest';
-export const RESIZE_MODES: readonly ResizeMode[] = ['pil-bilinear', 'cv2-linear', 'nearest'];
+export type ResizeMode = 'pil-bilinear' | 'cv2-linear' | 'nearest' | 'tf-bilinear';
+export const RESIZE_MODES: readonly ResizeMode[] = ['pil-bilinear', 'cv2-linear', 'nearest', 'tf-bilinear'];

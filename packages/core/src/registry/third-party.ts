@@ -8,8 +8,6 @@ import type { ModelRecord } from './types.ts';
  */
 const HUMAN = '@vladmandic/human';
 
-/** human resizes with tf.image.resizeBilinear (align_corners=false, half_pixel_centers=false), which no ResizeMode names yet. */
-const TF_RESIZE_NOTE = 'resize: human uses tf.image.resizeBilinear (asymmetric coordinates, no half-pixel centres, no antialias); cv2-linear is the nearest ResizeMode';
 
 export const THIRD_PARTY_MODELS: readonly ModelRecord[] = [
   {
@@ -20,7 +18,7 @@ export const THIRD_PARTY_MODELS: readonly ModelRecord[] = [
     architecture: { name: 'oarriaga mini-Xception (FER2013), TF.js graph model', family: 'mini_xception', params: 205_127 },
     input: { name: 'input_1', layout: 'NHWC', height: 64, width: 64, color: 'GRAY', dynamicBatch: true },
     // human: gray = Σ rgb·w on pixels/255, then (gray − 0.5)·2  ⇔  (pixel/255 − 0.5) / 0.5.
-    normalisation: { resize: 'cv2-linear', scale: 1 / 255, mean: [0.5], std: [0.5], gray: [0.2989, 0.587, 0.114] },
+    normalisation: { resize: 'tf-bilinear', scale: 1 / 255, mean: [0.5], std: [0.5], gray: [0.2989, 0.587, 0.114] },
     outputs: { name: 'Identity', size: 7, kind: 'probabilities', classes: ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] },
     source: {
       format: 'tfjs',
@@ -29,7 +27,7 @@ export const THIRD_PARTY_MODELS: readonly ModelRecord[] = [
       licence: 'MIT',
       conversion: `affectbench models convert node_modules/${HUMAN}/models/emotion.json --model human-emotion --out human-emotion.onnx`,
     },
-    unconfirmed: [TF_RESIZE_NOTE, 'params counts the BN-folded TF.js weights, not the Keras trainable count'],
+    unconfirmed: ['params counts the BN-folded TF.js weights, not the Keras trainable count'],
   },
   {
     id: 'blazeface',
@@ -38,7 +36,7 @@ export const THIRD_PARTY_MODELS: readonly ModelRecord[] = [
     architecture: { name: 'BlazeFace (MediaPipe), TF.js graph model', family: 'blazeface', params: 134_704 },
     input: { name: 'input', layout: 'NHWC', height: 256, width: 256, color: 'RGB', dynamicBatch: false },
     // human: resized / 127.5 − 1.
-    normalisation: { resize: 'cv2-linear', scale: 1, mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] },
+    normalisation: { resize: 'tf-bilinear', scale: 1, mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] },
     // Four outputs: Identity [1,512,1] and Identity_1 [1,384,1] score logits, Identity_2 [1,512,16] and
     // Identity_3 [1,384,16] box/landmark regressors; the record names the first score output.
     outputs: { name: 'Identity', size: 1, kind: 'logits', classes: ['face'] },
@@ -49,6 +47,5 @@ export const THIRD_PARTY_MODELS: readonly ModelRecord[] = [
       licence: 'MIT',
       conversion: `affectbench models convert node_modules/${HUMAN}/models/blazeface.json --model blazeface --out blazeface.onnx`,
     },
-    unconfirmed: [TF_RESIZE_NOTE],
   },
 ];
