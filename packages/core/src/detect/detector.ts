@@ -11,7 +11,7 @@ import type { Box, RgbImage } from '../image/types.ts';
 import { getModel } from '../registry/index.ts';
 import { cacheDir } from '../store/paths.ts';
 import { blazefaceAnchors, decodeBlazeface, landmarksOf, nonMaxSuppression } from './blazeface.ts';
-import { resizeBilinearTf } from './resize.ts';
+import { resizeBilinearTf } from '../image/resize-tf.ts';
 
 export interface DetectedFace {
   /** Face box in original-image pixels, clamped to the image (the detector's tight box: no margin); never empty. */

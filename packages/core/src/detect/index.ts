@@ -4,4 +4,3 @@ export type { DetectedFace, DetectOptions, FaceDetectorOptions } from './detecto
 export { faceCropBox } from './crop.ts';
 export type { FaceCropOptions } from './crop.ts';
 export { blazefaceAnchors, decodeBlazeface, nonMaxSuppression } from './blazeface.ts';
-export { resizeBilinearTf } from './resize.ts';

@@ -2,6 +2,7 @@
 export * from './types.ts';
 export * from './crop.ts';
 export * from './resize.ts';
+export * from './resize-tf.ts';
 export * from './orientation.ts';
 export * from './tensor.ts';
 export * from './npy.ts';

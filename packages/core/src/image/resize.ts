@@ -1,3 +1,4 @@
+import { tfBilinear } from './resize-tf.ts';
 import { UserError } from '../errors.ts';
 import type { RgbImage, ResizeMode } from './types.ts';
 
@@ -301,45 +302,6 @@ function cv2AreaHalf(img: RgbImage, width: number, height: number): RgbImage {
       for (let c = 0; c < 3; c++) {
         const i = x * 6 + c;
         out[(y * width + x) * 3 + c] = (d[r0 + i] + d[r0 + i + 3] + d[r1 + i] + d[r1 + i + 3] + 2) >> 2;
-      }
-    }
-  }
-  return { width, height, data: out };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// TensorFlow's legacy ResizeBilinear (align_corners=false, half_pixel_centers=false): the source coordinate is
-// dst·(in/out) with no half-pixel shift, so the image is anchored at the top-left corner, unlike PIL and OpenCV.
-
-export function tfBilinear(img: RgbImage, width: number, height: number): RgbImage {
-  const { width: iw, height: ih, data: src } = img;
-  const sx = iw / width;
-  const sy = ih / height;
-  const x0 = new Int32Array(width);
-  const x1 = new Int32Array(width);
-  const fx = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const s = x * sx;
-    x0[x] = Math.floor(s);
-    x1[x] = Math.min(x0[x] + 1, iw - 1);
-    fx[x] = s - x0[x];
-  }
-  const out = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const s = y * sy;
-    const y0 = Math.floor(s);
-    const y1 = Math.min(y0 + 1, ih - 1);
-    const fy = s - y0;
-    const r0 = y0 * iw * 3;
-    const r1 = y1 * iw * 3;
-    for (let x = 0; x < width; x++) {
-      const a = x0[x] * 3;
-      const b = x1[x] * 3;
-      const o = (y * width + x) * 3;
-      for (let c = 0; c < 3; c++) {
-        const top = src[r0 + a + c] + (src[r0 + b + c] - src[r0 + a + c]) * fx[x];
-        const bottom = src[r1 + a + c] + (src[r1 + b + c] - src[r1 + a + c]) * fx[x];
-        out[o + c] = Math.round(top + (bottom - top) * fy);
       }
     }
   }

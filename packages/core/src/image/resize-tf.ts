@@ -44,3 +44,11 @@ export function resizeBilinearTf(img: RgbImage, outH: number, outW: number): Flo
   }
   return out;
 }
+
+/** The same resize rounded to uint8, so it fits the RgbImage pipeline like the other modes (≤ half a level from TF). */
+export function tfBilinear(img: RgbImage, width: number, height: number): RgbImage {
+  const f = resizeBilinearTf(img, height, width);
+  const out = new Uint8Array(f.length);
+  for (let i = 0; i < f.length; i++) out[i] = Math.round(f[i]);
+  return { width, height, data: out };
+}
