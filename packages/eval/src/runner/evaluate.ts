@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import {
   type BackendName,
   type EvalResult,
@@ -13,6 +13,8 @@ import {
   hostInfo,
   resolveModel,
   runtimeVersions,
+  sha256,
+  stableStringify,
   writeJsonAtomic,
 } from '@affectbench/core';
 import { loadManifest } from '../datasets/index.ts';
@@ -86,9 +88,14 @@ export function selectSamples(samples: readonly Sample[], limit?: number, shard?
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-/** Stable run id: a restart with the same arguments finds (and resumes) the same predictions file. */
-export function runId(modelName: string, ds: { kind: string; split: string }, protocol: string, resize: string, limit?: number, shard?: Shard): string {
-  return slug([modelName, `${ds.kind}-${ds.split}`, protocol, resize, limit !== undefined ? `limit${limit}` : '', shard ? `shard${shard.index}of${shard.count}` : ''].filter(Boolean).join('.'));
+/**
+ * Stable run id: a restart with the same arguments finds (and resumes) the same predictions file. `inputs` (model
+ * hash, dataset path, preprocessing) are hashed into it, so another model file or another copy of the data never
+ * resumes from rows that are not its own.
+ */
+export function runId(modelName: string, ds: { kind: string; split: string }, protocol: string, resize: string, limit?: number, shard?: Shard, inputs: unknown = null): string {
+  const h = inputs === null ? '' : sha256(stableStringify(inputs)).slice(0, 8);
+  return slug([modelName, `${ds.kind}-${ds.split}`, protocol, resize, limit !== undefined ? `limit${limit}` : '', h, shard ? `shard${shard.index}of${shard.count}` : ''].filter(Boolean).join('.'));
 }
 
 function softmaxInto(src: Float32Array, off: number, n: number, out: number[]): void {
@@ -208,7 +215,9 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
   });
   const batch = record.input.dynamicBatch ? Math.max(1, opts.batch ?? 16) : 1;
 
-  const id = runId(record.id === basename(resolved.path, '.onnx') || opts.model === record.id ? record.id : basename(resolved.path), ds, protocol.name, resize, opts.limit, opts.shard);
+  const detectFaces = opts.detectFaces ?? ds.crop === 'detector';
+  const inputs = { model: resolved.sha256, data: resolve(ds.root), frameStride: opts.frameStride ?? 1, detectFaces, faceCrop: opts.faceCrop ?? null };
+  const id = runId(record.id, ds, protocol.name, resize, opts.limit, opts.shard, inputs);
   const predictionsPath = join(opts.outDir, `${id}.predictions.jsonl`);
   const resultPath = join(opts.outDir, `${id}.json`);
   const done = readCompletedIds(predictionsPath);
@@ -222,7 +231,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
   let complete = true;
   if (todo.length) {
     const session = await backend.createSession(resolved.path, { threads: opts.threads });
-    const pool = new PreparePool(record, { resize, frameStride: opts.frameStride, detectFaces: opts.detectFaces ?? ds.crop === 'detector', faceCrop: opts.faceCrop }, opts.workers);
+    const pool = new PreparePool(record, { resize, frameStride: opts.frameStride, detectFaces, faceCrop: opts.faceCrop }, opts.workers);
     const progress = new Progress(`eval ${record.id} on ${kind}:${split}`, samples.length, { enabled: opts.progress, unit: protocol.unit === 'image' ? 'img' : 'video' });
     if (resumed) progress.tick(resumed, `resumed ${resumed}`);
     // Read ahead so decoding overlaps inference; bounded so memory stays small.

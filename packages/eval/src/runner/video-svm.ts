@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type EvalResult, UserError, getBackend, gitCommit, hostInfo, resolveModel, runtimeVersions, writeJsonAtomic } from '@affectbench/core';
 import { getDataset, parseDatasetSpec } from '../datasets/index.ts';
 import type { ProtocolSpec } from '../datasets/types.ts';
@@ -36,7 +36,7 @@ export async function evaluateVideoSvm(opts: EvalOptions & { svmC?: number }, sp
   if (split === 'train') throw new UserError(`${spec.name} fits its classifier on the train split; evaluate it on val`);
   const resize = opts.resize ?? record.normalisation.resize;
   mkdirSync(opts.outDir, { recursive: true });
-  const base = runId(record.id, { kind, split }, spec.name, resize, opts.limit);
+  const base = runId(record.id, { kind, split }, spec.name, resize, opts.limit, undefined, { model: resolved.sha256, data: resolve(path), frameStride: opts.frameStride ?? 1 });
   // --limit bounds both splits, so a quick look stays quick; shards do not apply (the SVM needs all of train).
   if (opts.shard) throw new UserError(`${spec.name} cannot be sharded (the classifier is fitted on the whole train split)`);
   const train = await embeddingsFor(opts, 'train', base, resize, opts.limit);
