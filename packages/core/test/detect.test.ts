@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import jpeg from 'jpeg-js';
-import { blazefaceAnchors, convertedBlazeface, FaceDetector, faceCropBox, humanPackageDir, nonMaxSuppression, type RgbImage } from '../src/index.ts';
+import { blazefaceAnchors, FaceDetector, getModel, materializeBundled, faceCropBox, humanPackageDir, nonMaxSuppression, type RgbImage } from '../src/index.ts';
 
 const HUMAN = humanPackageDir();
 const PHOTOS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'photos');
@@ -106,10 +106,10 @@ test('many faces: a crowd photo gives every face above the threshold', { skip: e
 });
 
 test('the converted model is cached by source hash and reused', () => {
-  const json = join(HUMAN, 'models', 'blazeface.json');
-  const a = convertedBlazeface(json, tmp);
+  const record = getModel('blazeface');
+  const a = materializeBundled(record, { cacheDir: tmp });
   const mtime = statSync(a).mtimeMs;
-  assert.equal(convertedBlazeface(json, tmp), a);
+  assert.equal(materializeBundled(record, { cacheDir: tmp }), a);
   assert.equal(statSync(a).mtimeMs, mtime);
   assert.match(a, /blazeface-[0-9a-f]{16}\.onnx$/);
 });

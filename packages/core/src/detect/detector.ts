@@ -1,15 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { nodeCpu } from '../backends/node-cpu.ts';
 import type { Backend, Session, SessionOptions } from '../backends/types.ts';
-import { convertTfjsGraph } from '../convert/tfjs.ts';
-import { UserError } from '../errors.ts';
-import { writeFileAtomic } from '../files.ts';
 import type { Box, RgbImage } from '../image/types.ts';
 import { getModel } from '../registry/index.ts';
-import { cacheDir } from '../store/paths.ts';
+import { materializeBundled, packageDir } from '../store/bundled.ts';
 import { blazefaceAnchors, decodeBlazeface, landmarksOf, nonMaxSuppression } from './blazeface.ts';
 import { resizeBilinearTf } from '../image/resize-tf.ts';
 
@@ -45,34 +38,7 @@ const BLAZEFACE = getModel('blazeface');
 
 /** Directory of the installed @vladmandic/human package (its models/ and assets/ are used as real material). */
 export function humanPackageDir(): string {
-  // The package's exports hide package.json, so start from its entry point and walk up to the package root.
-  let dir = dirname(fileURLToPath(import.meta.resolve('@vladmandic/human')));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new UserError('cannot locate the @vladmandic/human package', { hint: 'npm install (it is a dependency of @affectbench/core)' });
-    dir = up;
-  }
-  return dir;
-}
-
-/** Bump when the converter's output for the same source changes, so stale cached conversions are not reused. */
-const CONVERSION_REVISION = '1';
-
-/** Converts a TF.js blazeface graph once per source content (and converter revision); returns the cached ONNX path. */
-export function convertedBlazeface(modelJson: string, dir: string): string {
-  const h = createHash('sha256').update(CONVERSION_REVISION);
-  const json = readFileSync(modelJson);
-  h.update(json);
-  // The weights decide the converted file as much as the topology does.
-  const manifest = (JSON.parse(json.toString('utf8')) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
-  for (const p of manifest.flatMap((g) => g.paths)) {
-    const shard = join(dirname(modelJson), p);
-    if (existsSync(shard)) h.update(readFileSync(shard));
-  }
-  const hash = h.digest('hex').slice(0, 16);
-  const out = join(dir, `blazeface-${hash}.onnx`);
-  if (!existsSync(out)) writeFileAtomic(out, convertTfjsGraph(modelJson).bytes);
-  return out;
+  return packageDir('@vladmandic/human');
 }
 
 /**
@@ -91,9 +57,7 @@ export class FaceDetector {
 
   private open(): Promise<Session> {
     if (!this.session) {
-      const modelJson = this.opts.modelJson ?? join(humanPackageDir(), 'models', 'blazeface.json');
-      const cache = cacheDir({ cacheDir: this.opts.cacheDir });
-      const path = convertedBlazeface(modelJson, cache);
+      const path = materializeBundled(BLAZEFACE, { cacheDir: this.opts.cacheDir, source: this.opts.modelJson });
       this.session = (this.opts.backend ?? nodeCpu).createSession(path, this.opts.sessionOptions);
       // A failed open must not be cached: the next call tries again (and reports its own error).
       this.session.catch(() => {

@@ -1,5 +1,5 @@
 // Public API of this folder; see its modules.
-export { FaceDetector, detectFaces, humanPackageDir, convertedBlazeface } from './detector.ts';
+export { FaceDetector, detectFaces, humanPackageDir } from './detector.ts';
 export type { DetectedFace, DetectOptions, FaceDetectorOptions } from './detector.ts';
 export { faceCropBox } from './crop.ts';
 export type { FaceCropOptions } from './crop.ts';

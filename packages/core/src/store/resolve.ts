@@ -4,6 +4,7 @@ import { BadFileError, UserError } from '../errors.ts';
 import { type WeightsKind, weightsKind } from '../onnx/info.ts';
 import { getModel, hasModel, listModels } from '../registry/index.ts';
 import type { ModelRecord } from '../registry/types.ts';
+import { isBundled, materializeBundled } from './bundled.ts';
 import { gitBlobSha1 } from './checksums.ts';
 import { type CacheOptions, cacheDir } from './paths.ts';
 import { createHash } from 'node:crypto';
@@ -21,6 +22,8 @@ export interface ResolvedModel {
 
 /** Where the store expects a record's ONNX file. */
 export function modelPath(record: ModelRecord, opts: CacheOptions = {}): string {
+  // Bundled models are converted from node_modules on first use, so their path always resolves.
+  if (isBundled(record)) return materializeBundled(record, opts);
   return join(cacheDir(opts), record.source.fileName);
 }
 
