@@ -18,6 +18,18 @@ export interface BenchInputs {
   source: string;
 }
 
+export interface RowEvent {
+  phase: 'start' | 'end';
+  model: string;
+  backend: BackendName;
+  batch: number;
+  threads?: number;
+  /** Rows finished so far (including this one at 'end') and rows in the whole run. */
+  done: number;
+  total: number;
+  row?: BenchRow;
+}
+
 export interface BenchPlan {
   models: readonly BenchModel[];
   backends: readonly BackendName[];
@@ -27,9 +39,15 @@ export interface BenchPlan {
   loop: LoopOptions;
   /** argv recorded in the result's provenance. */
   command?: readonly string[];
-  /** Called before each row starts and after it ends. */
-  onRow?: (event: { phase: 'start' | 'end'; model: string; backend: BackendName; batch: number; threads?: number; row?: BenchRow }) => void;
+  /** Called before each row starts and after it ends; `total` is known once the backends are probed. */
+  onRow?: (event: RowEvent) => void;
 }
+
+/**
+ * What `affectbench bench` times when no --backends is given. The WebGPU backends are left out because without a GPU
+ * they run on SwiftShader, hundreds of times slower than WASM; name them to time them (their rows carry the adapter).
+ */
+export const DEFAULT_BACKENDS: readonly BackendName[] = ['node-cpu', 'node-cuda', 'node-wasm', 'browser-wasm'];
 
 /** Backends whose thread count is a session option (the others ignore it): a thread sweep only multiplies these. */
 export const THREADED_BACKENDS: ReadonlySet<BackendName> = new Set(['node-cpu', 'node-wasm', 'browser-wasm']);
@@ -64,22 +82,26 @@ export async function runBench(plan: BenchPlan): Promise<BenchResult & { rows: B
     probes.set(name, info);
     if (typeof info.details.browser === 'string') chromium = info.details.browser;
   }
+  const threadsFor = (name: BackendName): (number | undefined)[] => (THREADED_BACKENDS.has(name) && plan.threads.length > 0 ? [...plan.threads] : [undefined]);
+  const perModel = plan.backends.reduce((n, b) => n + (probes.get(b)?.available ? threadsFor(b).length * plan.batches.length : 1), 0);
+  const total = perModel * plan.models.length;
   for (const model of plan.models) {
     const inputs = new Map<number, BenchInputs>();
     for (const batch of plan.batches) inputs.set(batch, await model.inputs(batch));
     for (const name of plan.backends) {
       const info = probes.get(name) as BackendInfo;
       if (!info.available) {
-        rows.push({ model: model.provenance, backend: name, available: false, reason: info.reason ?? 'unavailable', details: info.details, batch: plan.batches[0] });
+        const row: BenchRow = { model: model.provenance, backend: name, available: false, reason: info.reason ?? 'unavailable', details: info.details, batch: plan.batches[0] };
+        rows.push(row);
+        plan.onRow?.({ phase: 'end', model: model.label, backend: name, batch: row.batch, done: rows.length, total, row });
         continue;
       }
-      const threadList: (number | undefined)[] = THREADED_BACKENDS.has(name) && plan.threads.length > 0 ? [...plan.threads] : [undefined];
-      for (const threads of threadList) {
+      for (const threads of threadsFor(name)) {
         for (const batch of plan.batches) {
-          plan.onRow?.({ phase: 'start', model: model.label, backend: name, batch, threads });
+          plan.onRow?.({ phase: 'start', model: model.label, backend: name, batch, threads, done: rows.length, total });
           const row = await benchRow(model, name, batch, threads, inputs.get(batch) as BenchInputs, plan.loop);
           rows.push(row);
-          plan.onRow?.({ phase: 'end', model: model.label, backend: name, batch, threads, row });
+          plan.onRow?.({ phase: 'end', model: model.label, backend: name, batch, threads, done: rows.length, total, row });
         }
       }
     }
@@ -96,7 +118,7 @@ async function benchRow(model: BenchModel, backend: BackendName, batch: number, 
     session = await getBackend(backend).createSession(model.model, threads !== undefined ? { threads } : {});
     const wallCreateMs = performance.now() - t0;
     rss = Math.max(rss, process.memoryUsage.rss());
-    const details = { ...((session as { details?: Record<string, unknown> }).details ?? {}), input: inputs.source };
+    const details: Record<string, unknown> = { ...((session as { details?: Record<string, unknown> }).details ?? {}), input: inputs.source };
     let sessionCreateMs: number;
     let firstRunMs: number;
     let result: LoopResult;
