@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { getBackend } from '@affectbench/core';
-import { DEFAULT_CHROMIUM, type BrowserSession, BrowserBackend } from '../src/index.ts';
+import { getBackend, getModel, synthesizeTwin } from '@affectbench/core';
+import { DEFAULT_CHROMIUM, type BrowserSession, BrowserBackend, imageInputs } from '../src/index.ts';
 import { maxAbsDiff, pidAlive, tinyInput, tinyModel } from './helpers.ts';
 
 const noChromium = existsSync(DEFAULT_CHROMIUM) ? false : `no Chromium at ${DEFAULT_CHROMIUM} (apt-get install chromium)`;
@@ -53,4 +53,23 @@ test('probe names the missing Chromium instead of failing', async () => {
   assert.equal(info.available, false);
   assert.match(info.reason ?? '', /no Chromium at \/nonexistent\/chromium/);
   await assert.rejects(new BrowserBackend('webgpu', '/nonexistent/chromium').createSession(tinyModel()), /no Chromium at/);
+});
+
+test('browser-wasm matches node-cpu to 1e-4 on the B0 twin with a real preprocessed image', { skip: noChromium }, async () => {
+  const record = getModel('enet_b0_8_best_afew');
+  const bytes = synthesizeTwin(record).bytes;
+  const { feeds } = imageInputs(record, 1);
+  const cpu = await getBackend('node-cpu').createSession(bytes, { threads: 1 });
+  const want = (await cpu.run(feeds))[record.outputs.name];
+  await cpu.release();
+  const s = await getBackend('browser-wasm').createSession(bytes);
+  try {
+    const got = (await s.run(feeds))[record.outputs.name];
+    assert.deepEqual(got.dims, [1, record.outputs.size]);
+    const scale = Math.max(...want.data.map(Math.abs));
+    assert.ok(scale > 0, 'the twin produced all-zero logits: the comparison would prove nothing');
+    assert.ok(maxAbsDiff(got.data, want.data) < 1e-4, `max diff ${maxAbsDiff(got.data, want.data)} (largest |logit| ${scale})`);
+  } finally {
+    await s.release();
+  }
 });
