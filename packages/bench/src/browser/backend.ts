@@ -79,7 +79,6 @@ export class BrowserSession implements Session {
     readonly backend: BackendName,
     private readonly host: BrowserPage,
     private readonly info: PageSessionInfo,
-    private readonly requestedOutputs: readonly string[],
     readonly details: Record<string, unknown>,
   ) {
     this.inputNames = info.inputNames;
@@ -194,7 +193,8 @@ export class BrowserBackend implements Backend {
         throw new UserError(`${this.name}: cannot create a session for ${label}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
       });
       const details = { ...host.details(this.flavour), ...(this.flavour === 'wasm' ? { threads: info.numThreads ?? 'onnxruntime-web default' } : {}) };
-      return new BrowserSession(this.name, host, info, extras, details);
+      if (info.missingOutputs.length > 0) throw new UserError(`${this.name}: the session does not expose ${info.missingOutputs.join(', ')}`);
+      return new BrowserSession(this.name, host, info, details);
     } catch (err) {
       await host.close();
       throw err;
