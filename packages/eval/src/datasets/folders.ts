@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { BadFileError, CLASSES_8, UserError } from '@affectbench/core';
+import { BadFileError, type Box, CLASSES_8, UserError } from '@affectbench/core';
 import { canonicalClass, newSkipReport, skip } from './labels.ts';
 import { firstDir, imagesIn, isDir, isFile, listDir, requireDir, splitCsvLine } from './fsutil.ts';
 import type { DatasetAdapter, ProtocolSpec, Sample } from './types.ts';
@@ -127,26 +127,38 @@ export const csvManifest: DatasetAdapter = {
     if (!isFile(file)) throw new UserError(`${file}: no such file (CSV manifest)`);
     const base = dirname(resolve(file));
     const report = newSkipReport();
-    const rows: { path: string; cls: string; box?: { x: number; y: number; width: number; height: number } }[] = [];
+    const rows: { path: string; cls: string; box?: Box }[] = [];
     const lines = readFileSync(file, 'utf8').split(/\r?\n/);
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
+    for (const [i, line] of lines.entries()) {
+      if (!line.trim()) continue;
       const f = splitCsvLine(line).map((s) => s.trim());
-      if (i === 0 && f[0].toLowerCase() === 'path') return;
+      if (i === 0 && f[0].toLowerCase() === 'path') continue;
       const where = `${file}:${i + 1}`;
-      if (f.length !== 2 && f.length !== 6) return skip(report, 'bad row (want path,label[,x,y,w,h])', where);
+      if (f.length !== 2 && f.length !== 6) {
+        skip(report, 'bad row (want path,label[,x,y,w,h])', where);
+        continue;
+      }
       const cls = canonicalClass(f[1]);
-      if (!cls) return skip(report, 'unknown label', `${where}: ${f[1]}`);
-      let box;
+      if (!cls) {
+        skip(report, 'unknown label', `${where}: ${f[1]}`);
+        continue;
+      }
+      let box: Box | undefined;
       if (f.length === 6) {
         const [x, y, width, height] = f.slice(2).map(Number);
-        if (![x, y, width, height].every(Number.isFinite) || width <= 0 || height <= 0) return skip(report, 'bad box', where);
+        if (![x, y, width, height].every(Number.isFinite) || width <= 0 || height <= 0) {
+          skip(report, 'bad box', where);
+          continue;
+        }
         box = { x, y, width, height };
       }
       const p = resolve(base, f[0]);
-      if (!isFile(p)) return skip(report, 'missing file', p);
+      if (!isFile(p)) {
+        skip(report, 'missing file', p);
+        continue;
+      }
       rows.push({ path: p, cls, box });
-    });
+    }
     if (rows.length === 0 && Object.keys(report.counts).length === 0) throw new BadFileError(file, 'has no rows');
     const classes = orderClasses(rows.map((r) => r.cls));
     const samples: Sample[] = rows.map((r, i) => ({ id: `${String(i).padStart(7, '0')}:${r.path.slice(base.length + 1)}`, imagePath: r.path, box: r.box, label: classes.indexOf(r.cls) }));

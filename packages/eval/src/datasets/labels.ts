@@ -48,6 +48,7 @@ export function newSkipReport(): import('./types.ts').SkipReport {
 /** Count one skipped item; keeps the first 5 examples per reason. */
 export function skip(report: import('./types.ts').SkipReport, reason: string, example: string): void {
   report.counts[reason] = (report.counts[reason] ?? 0) + 1;
-  const ex = (report.examples[reason] ??= []);
+  report.examples[reason] ??= [];
+  const ex = report.examples[reason];
   if (ex.length < 5) ex.push(example);
 }

@@ -52,7 +52,7 @@ export function npyScalarBytes(value: string | number, dtype: 'U' | 'f8' | 'i8' 
     const s = String(value);
     descr = `<U${s.length}`;
     body = Buffer.alloc(s.length * 4);
-    [...s].forEach((ch, i) => body.writeUInt32LE(ch.codePointAt(0) ?? 0, i * 4));
+    for (const [i, ch] of [...s].entries()) body.writeUInt32LE(ch.codePointAt(0) ?? 0, i * 4);
   } else if (dtype === 'f8') {
     descr = '<f8';
     body = Buffer.alloc(8);
@@ -64,7 +64,7 @@ export function npyScalarBytes(value: string | number, dtype: 'U' | 'f8' | 'i8' 
   }
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (), }`;
   const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  header += `${' '.repeat((64 - (total % 64)) % 64)}\n`;
   const pre = Buffer.alloc(10);
   pre.write('\x93NUMPY', 0, 'latin1');
   pre[6] = 1;

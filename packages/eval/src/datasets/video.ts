@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { BadFileError, CLASSES_7, UserError } from '@affectbench/core';
 import { canonicalClass, newSkipReport, skip } from './labels.ts';
 import { IMAGE_EXTS, VIDEO_EXTS, firstDir, imagesIn, isDir, isFile, listDir, requireDir } from './fsutil.ts';
-import type { DatasetAdapter, FrameRef, OpenedDataset, ProtocolSpec, Sample, SkipReport } from './types.ts';
+import type { DatasetAdapter, FrameRef, ProtocolSpec, Sample, SkipReport } from './types.ts';
 
 /** AFEW's 7 classes in its index order (Angry 0 … Surprise 6), canonical names. */
 export const AFEW_CLASSES = CLASSES_7;

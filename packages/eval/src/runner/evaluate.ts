@@ -273,9 +273,12 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
         if (images.length) {
           const per = images[0].prep.data.length;
           const data = new Float32Array(per * images.length);
-          images.forEach((g, j) => data.set(g.prep.data, j * per));
+          for (const [j, g] of images.entries()) data.set(g.prep.data, j * per);
           const out = await runInputs(session, record, data, images.length, batch);
-          images.forEach((g, j) => rows.push(toRow(g.sample, ds, record, cols, protocol.classes.indexOf(ds.classes[g.sample.label]), g.prep, out.subarray(j * record.outputs.size, (j + 1) * record.outputs.size))));
+          for (const [j, g] of images.entries()) {
+            const y = protocol.classes.indexOf(ds.classes[g.sample.label]);
+            rows.push(toRow(g.sample, ds, record, cols, y, g.prep, out.subarray(j * record.outputs.size, (j + 1) * record.outputs.size)));
+          }
         }
         for (const g of group.filter((x) => !x.sample.imagePath)) {
           const out = await runInputs(session, record, g.prep.data, g.prep.count, batch);

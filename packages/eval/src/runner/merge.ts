@@ -7,7 +7,7 @@ import { type PredictionRow, readRows } from './predictions-file.ts';
 
 function resultFileFor(input: string): string {
   if (input.endsWith('.predictions.jsonl')) {
-    const r = input.slice(0, -'.predictions.jsonl'.length) + '.json';
+    const r = `${input.slice(0, -'.predictions.jsonl'.length)}.json`;
     if (!existsSync(r)) throw new BadFileError(input, `no result file beside it (${r}); merge needs the shard result files`);
     return r;
   }
@@ -45,7 +45,7 @@ export async function mergeResults(inputs: readonly string[], out: string, comma
   for (const { r } of results) for (const [k, v] of Object.entries((r.metrics as Record<string, unknown>).outside ?? {})) outside[k] = (outside[k] ?? 0) + (v as number);
   const resultPath = out.endsWith('.json') ? out : join(out, 'merged.json');
   const predictionsPath = resultPath.replace(/\.json$/, '.predictions.jsonl');
-  writeFileAtomic(predictionsPath, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileAtomic(predictionsPath, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
   const result = buildResult({
     opts: { command },
     record,

@@ -33,7 +33,7 @@ async function faceBox(img: RgbImage, opts: PrepareOptions): Promise<Box | undef
 
 /** Decode, crop and normalise one sample; runs inside the worker threads. */
 export async function prepareSample(sample: Sample, record: ModelRecord, opts: PrepareOptions = {}): Promise<PreparedSample> {
-  let images;
+  let images: RgbImage[];
   let faces: boolean[];
   let boxes: (Sample['box'] | undefined)[] | undefined;
   if (sample.imagePath) {
