@@ -171,3 +171,28 @@ test('verify on the shared JAFFE copy matches its manifest (213 images, official
   assert.equal(rep.found, 213);
   assert.ok(rep.ok, JSON.stringify(rep.checks.filter((c) => !c.ok)));
 });
+
+test('abaw-mtl: annotation file (missing markers −5/−1), frames with an expression label, Other outside the protocol', async () => {
+  const root = tmp('abaw-mtl');
+  const jpgs = makeJpegs(join(root, '.src'), 3);
+  const { copyFileSync } = await import('node:fs');
+  mkdirSync(join(root, 'cropped_aligned', '1-30-1280x720'), { recursive: true });
+  for (const [i, j] of jpgs.entries()) copyFileSync(j, join(root, 'cropped_aligned', '1-30-1280x720', `0000${i + 1}.jpg`));
+  const aus = (v: number) => Array(12).fill(v).join(',');
+  writeFileSync(
+    join(root, 'validation_set_annotations.txt'),
+    [
+      'image,valence,arousal,expression,AU1,AU2,AU4,AU6,AU7,AU10,AU12,AU15,AU23,AU24,AU25,AU26',
+      `1-30-1280x720/00001.jpg,0.5,-0.25,4,${aus(0)}`,
+      `1-30-1280x720/00002.jpg,-5,-5,7,${aus(-1)}`,
+      `1-30-1280x720/00003.jpg,0.1,0.2,-1,${aus(1)}`,
+      `1-30-1280x720/00009.jpg,0.1,0.2,2,${aus(1)}`,
+      '1-30-1280x720/00004.jpg,0.1,0.2,two',
+    ].join('\n'),
+  );
+  const ds = await getDataset('abaw-mtl').open(root);
+  assert.deepEqual(ds.samples.map((s) => [s.id, ds.classes[s.label], s.valence ?? null]), [['1-30-1280x720/00001.jpg', 'Happiness', 0.5], ['1-30-1280x720/00002.jpg', 'Other', null]]);
+  assert.deepEqual(ds.skipped.counts, { 'bad row': 1, 'no expression label (−1)': 1, 'missing file': 1 });
+  const p = resolveProtocol(getDataset('abaw-mtl'), undefined, CLASSES_8);
+  assert.deepEqual(columnsFor(CLASSES_8, p.classes, 'abaw'), [5, 0, 2, 3, 4, 6, 7]);
+});
