@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { getModel, synthesizeTwin } from '@affectbench/core';
 import { readPredictionsFile, scorePredictions } from '../src/predictions.ts';
-import { evaluate, mergeResults, parseShard, selectSamples } from '../src/runner/index.ts';
+import { getDataset } from '../src/datasets/index.ts';
+import { PreparePool, evaluate, mergeResults, parseShard, prepareSample, selectSamples } from '../src/runner/index.ts';
 import { makeAffectnetCsv, makeClip, tmp } from './helpers/fixtures.ts';
 
 process.env.AFFECTBENCH_QUIET = '1';
@@ -24,6 +25,23 @@ test('shard and selection are deterministic', () => {
   assert.throws(() => parseShard('0/3'), /--shard/);
   const s = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, label: 0 }));
   assert.deepEqual(selectSamples(s, 4, { index: 2, count: 2 }).map((x) => x.id), ['b', 'd']);
+});
+
+test('worker threads run the TypeScript preprocessing (tsx bootstrap) and match the in-thread result bit for bit', async () => {
+  const ds = await getDataset('affectnet').open(root);
+  const record = getModel('enet_b0_8_best_afew');
+  const pool = new PreparePool(record, {}, 2);
+  try {
+    const inWorkers = await Promise.all(ds.samples.slice(0, 3).map((s) => pool.prepare(s)));
+    for (const [i, w] of inWorkers.entries()) {
+      const local = await prepareSample(ds.samples[i], record);
+      assert.equal(w.id, ds.samples[i].id);
+      assert.deepEqual(w.data, local.data);
+    }
+    await assert.rejects(pool.prepare({ id: 'x', imagePath: join(root, 'nope.jpg'), label: 0 }), /nope\.jpg/);
+  } finally {
+    await pool.close();
+  }
 });
 
 test('synthetic-weight models are refused without --allow-synthetic', async () => {
