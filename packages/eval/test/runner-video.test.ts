@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { getModel, synthesizeTwin } from '@affectbench/core';
 import { embedDataset, evaluate, readEmbeddings, videoFeatures } from '../src/runner/index.ts';
-import { makeAffectnetCsv, makeAfewFaceFolders, tmp } from './helpers/fixtures.ts';
+import { makeAffectnetCsv, makeAfewFaceFolders, makeJpegs, tmp } from './helpers/fixtures.ts';
 
 process.env.AFFECTBENCH_QUIET = '1';
 
@@ -47,4 +47,23 @@ test('afew-svm-stats: embeddings of train and val face folders, statistics pooli
   const emb = readEmbeddings(join(out, valIndex[0]));
   const videos = videoFeatures(emb.index, emb.data);
   assert.deepEqual(videos.map((v) => [v.id, v.frames.length, v.frames.filter((f) => f.faces.length).length]), [['Happy/005', 2, 2], ['Sad/006', 2, 0], ['Sad/007', 3, 2]]);
+});
+
+test('vgaf face folders <video>/<frame>/<i>.jpg: embeddings keep the faces of one frame together', async () => {
+  const root = tmp('vgaf-faces');
+  const src = makeJpegs(join(root, '.src'), 5);
+  const put = (k: number, rel: string) => {
+    mkdirSync(dirname(join(root, 'Val', rel)), { recursive: true });
+    copyFileSync(src[k], join(root, 'Val', rel));
+  };
+  put(0, 'v1/0001/0.jpg');
+  put(1, 'v1/0001/1.jpg');
+  put(2, 'v1/0003/0.jpg');
+  put(3, 'v2/0002/0.jpg');
+  put(4, 'v2/0002/1.jpg');
+  writeFileSync(join(root, 'Val_labels.txt'), 'Vid_name Label\nv1 1\nv2 3\n');
+  const { indexPath } = await embedDataset({ ...base, dataset: `vgaf:${root}`, out: join(tmp('vgaf-emb'), 'v.f32') });
+  const { index, data } = readEmbeddings(indexPath);
+  const videos = videoFeatures(index, data);
+  assert.deepEqual(videos.map((v) => [v.id, v.label, v.frames.map((f) => f.faces.length)]), [['v1', 0, [2, 1]], ['v2', 2, [2]]]);
 });

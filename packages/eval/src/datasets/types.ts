@@ -4,6 +4,8 @@ import type { Box, PaperColumn } from '@affectbench/core';
 export interface FrameRef {
   path: string;
   face: boolean;
+  /** Frames holding several faces (VGAF's `<video>/<frame>/<i>.png`): faces of one frame share this key. */
+  frame?: string;
 }
 
 /**

@@ -19,7 +19,7 @@ export function framesOf(dir: string): FrameRef[] {
   const frames: FrameRef[] = [];
   for (const name of listDir(dir)) {
     const p = join(dir, name);
-    if (isDir(p)) for (const f of imagesIn(p)) frames.push({ path: join(p, f), face: !f.includes('noface') });
+    if (isDir(p)) for (const f of imagesIn(p)) frames.push({ path: join(p, f), face: !f.includes('noface'), frame: name });
     else if (IMAGE_EXTS.has(extname(name).toLowerCase())) frames.push({ path: p, face: !name.includes('noface') });
   }
   return frames;

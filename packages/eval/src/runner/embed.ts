@@ -51,6 +51,8 @@ export interface EmbeddingRow {
   /** Videos: frame number (after the stride) and whether the row is a face crop. */
   frame?: number;
   face?: boolean;
+  /** Rows of one frame with several faces share this key (VGAF). */
+  frameKey?: string;
 }
 
 /** The JSON index of an embeddings file (`affectbench embed`). */
@@ -133,7 +135,8 @@ export async function embedDataset(opts: EmbedOptions): Promise<{ index: Embeddi
         row.set(e.data.subarray(i * e.width, (i + 1) * e.width), 0);
         row.set(o.data.subarray(i * o.width, (i + 1) * o.width), e.width);
         writeSync(fd, new Uint8Array(row.buffer));
-        rows.push(sample.imagePath ? { id: sample.id, label: sample.label } : { id: sample.id, label: sample.label, frame: i, face: p.faces[i] });
+        if (sample.imagePath) rows.push({ id: sample.id, label: sample.label });
+        else rows.push({ id: sample.id, label: sample.label, frame: i, face: p.faces[i], ...(p.frameKeys ? { frameKey: p.frameKeys[i] } : {}) });
       }
     }
     progress.finish();
@@ -190,16 +193,29 @@ export function readEmbeddings(indexPath: string): { index: EmbeddingIndex; data
 }
 
 /**
- * Groups per-frame embedding rows into videos for the pooling protocols: a face frame contributes its embedding as
- * the frame's one face (AFEW keeps the first face), a frame without a face only its whole-frame features.
+ * Groups per-frame embedding rows into videos for the pooling protocols: a face row is one face of its frame (rows
+ * sharing a frameKey are the faces of one frame, as VGAF keeps every face; AFEW rows are one face per frame), a row
+ * without a face only contributes whole-frame features.
  */
 export function videoFeatures(index: EmbeddingIndex, data: Float32Array): VideoFeatures[] {
-  const byId = new Map<string, { label: number; frames: FrameFeatures[] }>();
-  index.rows.forEach((r, i) => {
-    const v = byId.get(r.id) ?? { label: r.label, frames: [] };
-    byId.set(r.id, v);
+  const byId = new Map<string, { label: number; frames: FrameFeatures[]; byKey: Map<string, { faces: Float32Array[] }> }>();
+  for (const [i, r] of index.rows.entries()) {
+    let v = byId.get(r.id);
+    if (!v) {
+      v = { label: r.label, frames: [], byKey: new Map() };
+      byId.set(r.id, v);
+    }
     const emb = data.subarray(i * index.rowFloats, i * index.rowFloats + index.embedding.dim);
-    v.frames.push(r.face === false ? { faces: [], wholeFrame: emb } : { faces: [emb] });
-  });
+    if (r.face === false) v.frames.push({ faces: [], wholeFrame: emb });
+    else if (r.frameKey !== undefined) {
+      let f = v.byKey.get(r.frameKey);
+      if (!f) {
+        f = { faces: [] };
+        v.byKey.set(r.frameKey, f);
+        v.frames.push(f);
+      }
+      f.faces.push(emb);
+    } else v.frames.push({ faces: [emb] });
+  }
   return [...byId].map(([id, v]) => ({ id, label: v.label, frames: v.frames }));
 }

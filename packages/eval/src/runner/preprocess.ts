@@ -9,6 +9,8 @@ export interface PreparedSample {
   count: number;
   /** Per input: whether it is a face crop (false = whole frame without a detected face). */
   faces: boolean[];
+  /** Per input, for frames with several faces: the frame it belongs to. */
+  frameKeys?: string[];
 }
 
 export interface PrepareOptions {
@@ -36,6 +38,7 @@ export async function prepareSample(sample: Sample, record: ModelRecord, opts: P
   let images: RgbImage[];
   let faces: boolean[];
   let boxes: (Sample['box'] | undefined)[] | undefined;
+  let frameKeys: string[] | undefined;
   if (sample.imagePath) {
     images = [await readImage(sample.imagePath)];
     if (sample.box) {
@@ -51,6 +54,7 @@ export async function prepareSample(sample: Sample, record: ModelRecord, opts: P
     const picked = sample.frames.filter((_, i) => i % stride === 0);
     images = await Promise.all(picked.map((f) => readImage(f.path)));
     faces = picked.map((f) => f.face);
+    if (picked.some((f) => f.frame !== undefined)) frameKeys = picked.map((f, i) => f.frame ?? String(i));
   } else if (sample.video) {
     images = await decodeVideoFrames(sample.video, opts.frameStride ?? 1);
     if (opts.detectFaces) {
@@ -64,5 +68,5 @@ export async function prepareSample(sample: Sample, record: ModelRecord, opts: P
   }
   if (images.length === 0) return { id: sample.id, data: new Float32Array(0), count: 0, faces: [] };
   const t = toTensor(images, record, { resize: opts.resize, box: boxes });
-  return { id: sample.id, data: t.data, count: images.length, faces };
+  return { id: sample.id, data: t.data, count: images.length, faces, ...(frameKeys ? { frameKeys } : {}) };
 }
