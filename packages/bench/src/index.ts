@@ -10,3 +10,4 @@ export { type BenchInputs, type BenchModel, type BenchPlan, type BenchRowWithSam
 export { benchProvenance } from './environment.ts';
 export { benchModel, benchModels } from './models.ts';
 export { imageInputs, sampleImagePath } from './inputs.ts';
+export { CALIBRATION_ID, calibrationBytes, calibrationModel } from './calibration.ts';

@@ -15,6 +15,7 @@ import { preprocess } from './preprocess.ts';
 import { modelsConvert } from './convert.ts';
 import { detect } from './detect.ts';
 import { bench } from './bench.ts';
+import { runCommand } from './run.ts';
 
 /** Every command of the CLI. Each lives in its own module and only calls into the packages. */
-export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score, modelsFetch, modelsVerify, backendsCommand, report, check, preprocess, evalCommand, datasetsList, datasetsVerify, mergeCommand, embedCommand, modelsConvert, detect, bench];
+export const COMMANDS: readonly Command[] = [modelsList, modelsSynth, score, modelsFetch, modelsVerify, backendsCommand, report, check, preprocess, evalCommand, datasetsList, datasetsVerify, mergeCommand, embedCommand, modelsConvert, detect, bench, runCommand];
