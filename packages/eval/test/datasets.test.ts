@@ -85,7 +85,12 @@ test('affectnet pre-cropped folder layout (full_res/val/<ClassName>) and a wrong
   const root = makeClassFolders(tmp('an-folders'), 'full_res/val', ['Happiness', 'Contempt'], 2);
   const ds = await getDataset('affectnet').open(root);
   assert.equal(ds.layout, 'folder-per-class');
+  assert.equal(ds.crop, 'pre-cropped:full_res');
   assert.deepEqual(classCounts(ds).Contempt, 2);
+  const aligned = makeClassFolders(tmp('an-aligned'), 'full_res_aligned/seven_emotions/val', ['Fear'], 1);
+  const a = await getDataset('affectnet').open(join(aligned, 'full_res_aligned'));
+  assert.equal(a.crop, 'pre-cropped:aligned');
+  assert.equal(a.samples.length, 1);
   makeClassFolders(root, 'full_res/val', ['Boredom'], 1);
   await assert.rejects(getDataset('affectnet').open(root), /Boredom: folder name is not an AffectNet class/);
 });

@@ -143,6 +143,18 @@ function openMarch2021(root: string, split: 'train' | 'val'): OpenedDataset {
   return { kind: 'affectnet', root, split, layout: 'march2021', crop: 'pre-cropped', classes: AFFECTNET_CODES, samples, skipped: report, annotationFiles: [] };
 }
 
+/**
+ * The crop variant of a pre-cropped copy, from the folder names the reference notebooks write (protocols §2.3):
+ * `full_res` (annotation box as is), `full_res_aligned` (rotated by the eye landmarks), `224` (cv2.resize'd to 224).
+ */
+export function affectnetCropVariant(dir: string): string {
+  const parts = dir.split(/[\\/]/);
+  if (parts.includes('full_res_aligned')) return 'pre-cropped:aligned';
+  if (parts.includes('224')) return 'pre-cropped:224';
+  if (parts.includes('full_res')) return 'pre-cropped:full_res';
+  return 'pre-cropped';
+}
+
 /** Layout (c): pre-cropped folder per class, as the reference notebooks write (`full_res/val/<ClassName>/…`). */
 function openFolders(root: string, dir: string, split: 'train' | 'val'): OpenedDataset {
   const report = newSkipReport();
@@ -153,7 +165,7 @@ function openFolders(root: string, dir: string, split: 'train' | 'val'): OpenedD
     if (label < 0) throw new UserError(`${join(dir, cls)}: folder name is not an AffectNet class`, { hint: `expected one of ${AFFECTNET_CODES.join(', ')}` });
     for (const f of imagesIn(join(dir, cls))) samples.push({ id: `${cls}/${f}`, imagePath: join(dir, cls, f), label });
   }
-  return { kind: 'affectnet', root, split, layout: 'folder-per-class', crop: 'pre-cropped', classes: AFFECTNET_CODES, samples, skipped: report, annotationFiles: [] };
+  return { kind: 'affectnet', root, split, layout: 'folder-per-class', crop: affectnetCropVariant(dir), classes: AFFECTNET_CODES, samples, skipped: report, annotationFiles: [] };
 }
 
 export const affectnet: DatasetAdapter = {
@@ -171,10 +183,11 @@ export const affectnet: DatasetAdapter = {
     if (isDir(join(root, 'Manually_Annotated_file_lists'))) result = openCsvLayout(root, split);
     else if (isDir(join(root, `${split}_set`))) result = openMarch2021(root, split);
     else {
-      const dir = firstDir(join(root, 'full_res', split), join(root, split), join(root, 'full_res', split === 'val' ? 'validation' : 'training'));
+      // The notebooks' own folder first; other variants (full_res_aligned, 224, seven_emotions) by pointing PATH at them.
+      const dir = firstDir(join(root, 'full_res', split), join(root, split), join(root, 'seven_emotions', split));
       if (!dir) {
         throw new UserError(`${root}: not an AffectNet copy I recognise`, {
-          hint: 'expected Manually_Annotated_file_lists/ + Manually_Annotated_Images/, or val_set/images + val_set/annotations (March 2021), or full_res/val/<ClassName>/ (see datasets/README.md)',
+          hint: 'expected Manually_Annotated_file_lists/ + Manually_Annotated_Images/, or val_set/images + val_set/annotations (March 2021), or full_res/val/<ClassName>/ (for full_res_aligned or 224 copies, point PATH at that folder; see datasets/README.md)',
         });
       }
       result = openFolders(root, dir, split);
