@@ -130,7 +130,7 @@ async function benchRow(model: BenchModel, backend: BackendName, batch: number, 
       result = r;
       peakRssMB = (await session.peakRssMB()) ?? undefined;
       details.timedIn = 'browser page (tinybench in the page; CDP not timed)';
-      details.rss = 'peak (VmHWM) of the Chromium process tree';
+      details.rss = 'sum of per-process peaks (VmHWM) over the Chromium process tree; shared pages count once per process';
       details.sessionCreateIncludes = 'InferenceSession.create in the page (not Chromium start-up)';
     } else {
       sessionCreateMs = wallCreateMs;

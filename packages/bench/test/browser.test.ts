@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { getBackend, getModel, synthesizeTwin } from '@affectbench/core';
 import { DEFAULT_CHROMIUM, type BrowserSession, BrowserBackend, imageInputs } from '../src/index.ts';
-import { maxAbsDiff, pidAlive, tinyInput, tinyModel } from './helpers.ts';
+import { maxAbsDiff, pidAlive, processesMentioning, tinyInput, tinyModel } from './helpers.ts';
 
 const noChromium = existsSync(DEFAULT_CHROMIUM) ? false : `no Chromium at ${DEFAULT_CHROMIUM} (apt-get install chromium)`;
 
@@ -15,7 +15,7 @@ test('browser-wasm matches node-cpu to 1e-4, runs cross-origin isolated, and lea
   await cpu.release();
 
   const s = (await getBackend('browser-wasm').createSession(model, { threads: 2 })) as BrowserSession;
-  const pid = (s as unknown as { host: { chromium: { pid: number } } }).host.chromium.pid;
+  const { pid, profile } = (s as unknown as { host: { chromium: { pid: number; profile: string } } }).host.chromium;
   try {
     assert.equal(s.details.crossOriginIsolated, true);
     assert.equal(s.details.threads, 2);
@@ -24,10 +24,15 @@ test('browser-wasm matches node-cpu to 1e-4, runs cross-origin isolated, and lea
     assert.deepEqual(got.dims, [2, 3]);
     assert.ok(maxAbsDiff(got.data, want.data) < 1e-4, `max diff ${maxAbsDiff(got.data, want.data)}`);
     assert.ok(pidAlive(pid));
+    assert.ok(processesMentioning(profile).length >= 3, 'expected the browser, zygote and renderer processes of this profile');
   } finally {
     await s.release();
   }
   assert.equal(pidAlive(pid), false, `Chromium ${pid} still running after release()`);
+  // Children (zygotes, renderers, GPU process) go with the browser; give the kernel a moment to reap them.
+  for (let i = 0; i < 20 && processesMentioning(profile).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(processesMentioning(profile), [], 'Chromium child processes left behind');
+  assert.equal(existsSync(profile), false, 'temporary profile not removed');
 });
 
 test('browser-webgpu runs on the SwiftShader adapter and says so', { skip: noChromium }, async () => {

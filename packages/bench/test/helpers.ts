@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { GraphBuilder, type TensorData } from '@affectbench/core';
 
 /** Conv → Relu → GlobalAveragePool → Flatten → Gemm on [N,3,8,8]: small, but with real kernels and a dynamic batch. */
@@ -34,4 +35,18 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Pids whose command line contains `needle` (Linux /proc), e.g. every process of one Chromium profile. */
+export function processesMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle)) out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }

@@ -19,7 +19,9 @@ function intList(flag: string, values: readonly string[]): number[] {
 }
 
 function adapterNote(row: BenchRowWithSamples): string {
-  const a = row.details.adapter as { vendor?: string; architecture?: string } | null | undefined;
+  // Browser rows carry GPUAdapterInfo; node-webgpu describes its Vulkan driver in words.
+  const a = row.details.adapter as { vendor?: string; architecture?: string } | string | null | undefined;
+  if (typeof a === 'string') return `adapter: ${a}`;
   return a ? `adapter ${a.vendor || '?'}/${a.architecture || '?'}` : '';
 }
 
