@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createDeviceSession, ortNodeProviders, probeWith } from './node-ort.ts';
 import type { Backend, BackendInfo, SessionOptions } from './types.ts';
@@ -31,6 +32,8 @@ function hasGpuDeviceNode(): boolean {
  */
 function chooseIcd(): void {
   if (icdSource) return;
+  // Dawn complains on stderr about a missing XDG_RUNTIME_DIR (it only wants a place for caches); give it a private one.
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'affectbench-xdg-'));
   if (process.env.VK_ICD_FILENAMES) {
     icdSource = 'VK_ICD_FILENAMES from the environment';
   } else if (!webgpuStarted && !hasGpuDeviceNode() && existsSync(SWIFTSHADER_ICD)) {
