@@ -62,3 +62,29 @@ test('embed --json writes the .f32 rows and their index', async () => {
   const bad = await runCli(['embed', ...common, '--out', out]);
   assert.match(bad.err, /synthetic weights/);
 });
+
+test('eval killed with SIGKILL mid-run resumes to the predictions of an uninterrupted run', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync, readdirSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const bin = fileURLToPath(new URL('../bin/affectbench.js', import.meta.url));
+  const args = ['eval', '--model', model, '--dataset', `affectnet:${root}`, '--batch', '1', '--workers', '0', '--threads', '1', '--allow-synthetic'];
+  const out = tmp('cli-kill');
+  const child = spawn(process.execPath, [bin, ...args, '--out', out], { stdio: 'ignore', env: { ...process.env, AFFECTBENCH_QUIET: '1' } });
+  const exited = new Promise((r) => child.on('exit', r));
+  const preds = () => readdirSync(out).find((f) => f.endsWith('.predictions.jsonl'));
+  const count = () => (existsSync(out) && preds() ? readFileSync(join(out, preds() as string), 'utf8').split('\n').length - 1 : 0);
+  const deadline = Date.now() + 60_000;
+  while (count() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGKILL');
+  await exited;
+  const killedAt = count();
+  assert.ok(killedAt >= 3 && killedAt < 8, `killed after ${killedAt} of 8 rows`);
+  const resumed = await runCli([...args, '--out', out, '--json']);
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.equal(JSON.parse(resumed.out).resumed, killedAt);
+  const full = JSON.parse((await runCli([...args, '--out', tmp('cli-nokill'), '--json'])).out);
+  const rows = (p: string) => readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  assert.deepEqual(rows(JSON.parse(resumed.out).predictionsPath), rows(full.predictionsPath));
+  assert.deepEqual(JSON.parse(resumed.out).result.metrics, full.result.metrics);
+});
