@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { getModel, synthesizeTwin } from '@affectbench/core';
 import { embedDataset, evaluate, readEmbeddings, videoFeatures } from '../src/runner/index.ts';
-import { makeAffectnetCsv, makeAfewFaceFolders, makeJpegs, tmp } from './helpers/fixtures.ts';
+import { makeAffectnetCsv, makeAfewFaceFolders, makeClip, makeJpegs, tmp } from './helpers/fixtures.ts';
 
 process.env.AFFECTBENCH_QUIET = '1';
 
@@ -66,4 +67,20 @@ test('vgaf face folders <video>/<frame>/<i>.jpg: embeddings keep the faces of on
   const { index, data } = readEmbeddings(indexPath);
   const videos = videoFeatures(index, data);
   assert.deepEqual(videos.map((v) => [v.id, v.label, v.frames.map((f) => f.faces.length)]), [['v1', 0, [2, 1]], ['v2', 2, [2]]]);
+});
+
+test('afew clips of a real face: ffmpeg frames, BlazeFace crops per frame, faces counted per video', async (t) => {
+  const jaffe = join(import.meta.dirname, '../../../../shared/data/jaffe/happy');
+  if (!existsSync(jaffe)) return t.skip(`JAFFE not found at ${jaffe} (shared test data is absent in a fresh clone)`);
+  const face = join(jaffe, readdirSync(jaffe).sort()[0]);
+  const root = tmp('afew-real');
+  mkdirSync(join(root, 'val', 'Happy'), { recursive: true });
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', face, '-frames:v', '4', '-r', '4', '-pix_fmt', 'yuv420p', join(root, 'val', 'Happy', '001.avi')]);
+  makeClip(join(root, 'val', 'Sad', '002.avi'), 3); // test pattern: no face
+  const run = await evaluate({ ...base, dataset: `afew:${root}`, outDir: tmp('afew-real-out') });
+  const rows = readFileSync(run.predictionsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+  assert.deepEqual([byId['Happy/001'].frames, byId['Happy/001'].faceFrames, byId['Happy/001'].hasFaces], [4, 4, true]);
+  assert.deepEqual([byId['Sad/002'].frames, byId['Sad/002'].faceFrames, byId['Sad/002'].hasFaces], [3, 0, false]);
+  assert.equal((run.result.metrics as Record<string, unknown>).coverage, '1/2');
 });
