@@ -41,7 +41,14 @@ export class Chromium {
     if (missing) throw new Error(missing);
     const profile = await mkdtemp(join(tmpdir(), 'affectbench-chromium-'));
     try {
-      const browser = await puppeteer.launch({ executablePath: path, headless: true, args: [...CHROMIUM_ARGS], userDataDir: profile, protocolTimeout: 600_000 });
+      const browser = await puppeteer.launch({
+        executablePath: path,
+        headless: true,
+        args: [...CHROMIUM_ARGS],
+        userDataDir: profile,
+        // A whole in-page benchmark is one CDP call; SwiftShader WebGPU runs of a full model take minutes.
+        protocolTimeout: 3_600_000,
+      });
       return new Chromium(browser, browser.process()?.pid ?? null, await browser.version(), profile);
     } catch (err) {
       await rm(profile, { recursive: true, force: true });
