@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BACKEND_NAMES, type BackendName, Progress, UserError, writeJsonAtomic } from '@affectbench/core';
-import { type BenchRowWithSamples, DEFAULT_BACKENDS, DEFAULT_LOOP, THREADED_BACKENDS, benchModels, runBench } from '@affectbench/bench';
+import { type BenchRowWithSamples, DEFAULT_BACKENDS, DEFAULT_LOOP, THREADED_BACKENDS, benchModels, calibrationModel, runBench } from '@affectbench/bench';
 import { type Command, emit, table } from '../command.ts';
 
 const num = (v: number | undefined, digits = 2) => (v === undefined ? '–' : v.toFixed(digits));
@@ -38,6 +38,7 @@ export const bench: Command = {
     time: { type: 'number', description: 'time budget per row in ms (instead of --iterations)' },
     warmup: { type: 'number', description: 'untimed runs before timing', default: DEFAULT_LOOP.warmup },
     out: { type: 'string', description: 'directory for bench-<date>.json', default: 'results' },
+    calibration: { type: 'boolean', description: 'also time the fixed calibration model (the regression gate divides latencies by it)', default: true },
   },
   async run(args, io) {
     const o = args.options;
@@ -50,7 +51,7 @@ export const bench: Command = {
     if (args.positionals.length > 0) throw new UserError(`bench takes no positional arguments (got ${args.positionals.join(' ')})`, { hint: 'name models with --models a,b' });
     const warmup = o.warmup as number;
     const loop = time !== undefined ? { timeMs: time, warmup } : { iterations: (o.iterations as number | undefined) ?? DEFAULT_LOOP.iterations, warmup };
-    const models = benchModels(modelSpecs);
+    const models = o.calibration ? [calibrationModel(), ...benchModels(modelSpecs)] : benchModels(modelSpecs);
     io.err(`bench: probing ${backends.join(', ')}`);
     let progress: Progress | null = null;
     const result = await runBench({
