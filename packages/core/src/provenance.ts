@@ -61,6 +61,9 @@ export function runtimeVersions(): Record<string, string | null> {
 
 /** The repo's commit, or null outside a git checkout. `dirty` says whether tracked files changed. */
 export function gitCommit(cwd = process.cwd()): { commit: string; dirty: boolean } | null {
+  // A copy of the tree without .git (a remote GPU box, a container) can say which commit it is.
+  const given = process.env.AFFECTBENCH_GIT_COMMIT;
+  if (given) return { commit: given, dirty: process.env.AFFECTBENCH_GIT_DIRTY === '1' };
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();

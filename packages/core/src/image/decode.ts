@@ -1,7 +1,7 @@
 /// <reference path="./utif.d.ts" />
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import jpegDecoder from './vendor/jpeg-decoder.cjs';
 import { PNG } from 'pngjs';
 import UTIF from 'utif';
 import { BadFileError } from '../errors.ts';
@@ -17,10 +17,8 @@ interface JpegJsOptions {
   colorTransform?: boolean;
 }
 // jpeg-js with libjpeg's ISLOW IDCT swapped in (vendor/jpeg-decoder.cjs): jpeg-js's own 12-bit IDCT is up to 3 levels off.
-const jpegDecode = createRequire(import.meta.url)('./vendor/jpeg-decoder.cjs') as (
-  bytes: Uint8Array,
-  opts: JpegJsOptions,
-) => { width: number; height: number; data: Uint8Array };
+// A static import (not createRequire) so bundlers carry the file along.
+const jpegDecode = jpegDecoder as (bytes: Uint8Array, opts: JpegJsOptions) => { width: number; height: number; data: Uint8Array };
 
 /**
  * Node-side decoding to 8-bit RGB with the result Pillow gives for

@@ -19,7 +19,8 @@ export const defaultWorkers = (): number => Math.max(1, (os.availableParallelism
  * execArgv (the entry's format is decided before the hooks register), so a one-line JS bootstrap registers tsx's
  * loader and then imports the real entry, as bin/affectbench.js does for the CLI.
  */
-const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
+// Resolved when the first worker starts, not at import: commands that never preprocess in workers must not need tsx.
+const bootstrap = () => `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`;
 
 type Pending = { resolve: (r: PreparedSample) => void; reject: (e: Error) => void; id: string };
 
@@ -34,7 +35,7 @@ export class PreparePool {
 
   constructor(private readonly record: ModelRecord, private readonly opts: PrepareOptions, readonly size = defaultWorkers()) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(BOOTSTRAP, { eval: true, workerData: { record, opts } });
+      const w = new Worker(bootstrap(), { eval: true, workerData: { record, opts } });
       w.on('message', (m: { seq: number; ok: boolean; result?: PreparedSample; error?: string; user?: boolean }) => {
         const p = this.pending.get(m.seq);
         if (!p) return;
