@@ -34,8 +34,8 @@ function chooseIcd(): void {
   if (icdSource) return;
   // Dawn complains on stderr about a missing XDG_RUNTIME_DIR (it only wants a place for caches); give it a private one.
   if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'affectbench-xdg-'));
-  if (process.env.VK_ICD_FILENAMES) {
-    icdSource = 'VK_ICD_FILENAMES from the environment';
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) {
+    icdSource = `${process.env.VK_DRIVER_FILES ? 'VK_DRIVER_FILES' : 'VK_ICD_FILENAMES'} from the environment`;
   } else if (!webgpuStarted && !hasGpuDeviceNode() && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     icdSource = 'VK_ICD_FILENAMES set by affectbench (no GPU device node; SwiftShader found)';
@@ -46,8 +46,10 @@ function chooseIcd(): void {
 
 /** The Vulkan driver(s) Dawn can see, so a software adapter is never reported as a GPU. */
 function adapterInfo(): Record<string, unknown> {
-  const files = process.env.VK_ICD_FILENAMES
-    ? process.env.VK_ICD_FILENAMES.split(':').filter(Boolean)
+  // The loader honours VK_DRIVER_FILES (newer name) and VK_ICD_FILENAMES, else it searches the system directories.
+  const listed = process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES;
+  const files = listed
+    ? listed.split(':').filter(Boolean)
     : SYSTEM_ICD_DIRS.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f)) : []));
   const drivers = files.map((file) => {
     let library = 'unknown';
@@ -59,13 +61,33 @@ function adapterInfo(): Record<string, unknown> {
     return { icd: file, library: basename(library), software: SOFTWARE_DRIVER.test(file) || SOFTWARE_DRIVER.test(library) };
   });
   const allSoftware = drivers.length > 0 && drivers.every((d) => d.software);
+  const gpus = nvidiaGpus();
+  const hardware = drivers.filter((d) => !d.software).map((d) => d.library);
   return {
-    // onnxruntime-node does not expose Dawn's adapter info (vendor/architecture); the driver manifest is what we can name.
-    adapter: allSoftware ? `software Vulkan (${drivers.map((d) => d.library).join(', ')}): CPU emulation, not a GPU` : 'Vulkan driver chosen by Dawn among the ICDs listed',
+    // onnxruntime-node does not expose Dawn's adapter info (vendor/architecture); the driver manifests and the
+    // kernel driver's GPU list are what we can name.
+    adapter: allSoftware
+      ? `software Vulkan (${drivers.map((d) => d.library).join(', ')}): CPU emulation, not a GPU`
+      : `Vulkan ${hardware.join(', ') || 'driver'}${gpus.length ? ` on ${gpus.join(', ')}` : ''}`,
     software: allSoftware,
+    gpus,
     icdSource,
     vulkanDrivers: drivers,
   };
+}
+
+/** GPU models the NVIDIA kernel driver lists (/proc/driver/nvidia/gpus/<bus>/information), empty elsewhere. */
+function nvidiaGpus(): string[] {
+  const dir = '/proc/driver/nvidia/gpus';
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((bus) => {
+    try {
+      const model = /^Model:\s*(.+)$/m.exec(readFileSync(join(dir, bus, 'information'), 'utf8'))?.[1]?.trim();
+      return model ? [model] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function reasonFor(message: string): string | undefined {
