@@ -43,3 +43,4 @@ export {
   type Verdict,
 } from './check.ts';
 export { appendHistory, readHistory, historyEntry, type HistoryEntry, type HistoryFigure } from './history.ts';
+export { buildEvalTable, evalTableMarkdown, type EvalRow } from './evaluations.ts';

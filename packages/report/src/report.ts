@@ -3,6 +3,7 @@ import { Progress, writeFileAtomic, writeJsonAtomic } from '@affectbench/core';
 import { type BackendRow, backendTableMarkdown, buildBackendTable, buildEnvironment, type EnvironmentEntry, environmentMarkdown } from './backends.ts';
 import { buildCharts, type ChartSet } from './charts.ts';
 import { escapeHtml } from './columns.ts';
+import { buildEvalTable, type EvalRow, evalTableMarkdown } from './evaluations.ts';
 import { readHistory } from './history.ts';
 import { type LoadedResults, loadResults } from './load.ts';
 import { markdownToHtml } from './markdown.ts';
@@ -26,6 +27,7 @@ export interface ReportData {
   generated: string;
   files: { eval: number; bench: number; skipped: { file: string; note: string }[] };
   paper: PaperTable;
+  evals: EvalRow[];
   backends: BackendRow[];
   environment: EnvironmentEntry[];
   charts: { name: string; title: string; spec: string; svg: string; png: string }[];
@@ -64,6 +66,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportData> {
     generated,
     files: { eval: loaded.evals.length, bench: loaded.benches.length, skipped: loaded.skipped },
     paper,
+    evals: buildEvalTable(loaded),
     backends,
     environment,
     charts,
@@ -88,6 +91,10 @@ function sections(d: ReportData, charts: string): string[] {
     '## HSEmotion table',
     '',
     paperTableMarkdown(d.paper),
+    '',
+    '## Evaluations',
+    '',
+    evalTableMarkdown(d.evals),
     '',
     '## Backends',
     '',
