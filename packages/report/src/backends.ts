@@ -25,6 +25,8 @@ export interface BackendRow {
   /** GPU / WebGPU adapter in words (a software adapter says so), null for CPU backends. */
   adapter: string | null;
   host: string;
+  /** CPU model and core count of the machine that ran it (hostnames of VMs are often alike). */
+  machine: string;
   date: string;
   file: string;
 }
@@ -36,14 +38,15 @@ function modelRank(model: string): number {
   return i < 0 ? 1e5 : i;
 }
 
-/** Newest row per (model, weights, backend, batch) across all bench results. */
+/** Newest row per (model, weights, backend, batch, threads, machine) across all bench results: machines are never mixed. */
 export function buildBackendTable(results: LoadedResults): BackendRow[] {
   const best = new Map<string, { row: BackendRow; t: number }>();
   for (const { file, result } of results.benches) {
     const t = dateOf(result);
+    const machine = `${result.provenance.host.cpu}, ${result.provenance.host.cores} cores`;
     for (const r of result.rows) {
       const model = modelLabel(r.model);
-      const key = `${model}|${r.model.weights}|${r.backend}|${r.batch}|${r.threads ?? ''}`;
+      const key = `${model}|${r.model.weights}|${r.backend}|${r.batch}|${r.threads ?? ''}|${machine}|${adapterLabel(r.details) ?? ''}`;
       const prev = best.get(key);
       if (prev && prev.t >= t) continue;
       best.set(key, {
@@ -64,6 +67,7 @@ export function buildBackendTable(results: LoadedResults): BackendRow[] {
           speedup: null,
           adapter: adapterLabel(r.details),
           host: result.provenance.host.hostname,
+          machine,
           date: result.provenance.date,
           file,
         },
@@ -72,9 +76,9 @@ export function buildBackendTable(results: LoadedResults): BackendRow[] {
   }
   const rows = [...best.values()].map((b) => b.row);
   for (const row of rows) {
-    // Reference: node-cpu with the same threads, else the fastest node-cpu row of the same model, weights and batch.
+    // Reference: node-cpu on the same machine with the same threads, else its fastest node-cpu row of the same model, weights and batch.
     const cpu = rows
-      .filter((o) => o.backend === 'node-cpu' && o.model === row.model && o.weights === row.weights && o.batch === row.batch && o.p50)
+      .filter((o) => o.backend === 'node-cpu' && o.machine === row.machine && o.model === row.model && o.weights === row.weights && o.batch === row.batch && o.p50)
       .sort((a, b) => Number(b.threads === row.threads) - Number(a.threads === row.threads) || (a.p50 as number) - (b.p50 as number))[0];
     if (cpu?.p50 && row.p50) row.speedup = cpu.p50 / row.p50;
   }
@@ -96,8 +100,8 @@ export function backendTableMarkdown(rows: readonly BackendRow[]): string {
       ['Model', 'Weights', 'Backend', 'Batch', 'Threads', 'p50 ms', 'p90 ms', 'p99 ms', '± rme %', 'img/s', 'vs node-cpu', 'Adapter / device', 'Run'],
       rows.map((r) =>
         r.available
-          ? [r.model, r.weights, r.backend, String(r.batch), r.threads === null ? '–' : String(r.threads), ms(r.p50), ms(r.p90), ms(r.p99), fmt(r.rme, 1), fmt(r.throughput, 1), r.backend === 'node-cpu' ? 'ref' : r.speedup === null ? '–' : `${r.speedup.toFixed(2)}×`, r.adapter ?? 'CPU', `${r.host} ${r.date.slice(0, 10)}`]
-          : [r.model, r.weights, r.backend, String(r.batch), '', 'unavailable', '', '', '', '', '', r.reason ?? '', `${r.host} ${r.date.slice(0, 10)}`],
+          ? [r.model, r.weights, r.backend, String(r.batch), r.threads === null ? '–' : String(r.threads), ms(r.p50), ms(r.p90), ms(r.p99), fmt(r.rme, 1), fmt(r.throughput, 1), r.backend === 'node-cpu' ? 'ref' : r.speedup === null ? '–' : `${r.speedup.toFixed(2)}×`, r.adapter ?? 'CPU', `${r.machine}, ${r.date.slice(0, 10)}`]
+          : [r.model, r.weights, r.backend, String(r.batch), '', 'unavailable', '', '', '', '', '', r.reason ?? '', `${r.machine}, ${r.date.slice(0, 10)}`],
       ),
     ),
     '',

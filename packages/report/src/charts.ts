@@ -1,3 +1,4 @@
+import type { EvalRow } from './evaluations.ts';
 import type { BackendRow } from './backends.ts';
 import { COLUMN_TITLES } from './columns.ts';
 import type { HistoryEntry } from './history.ts';
@@ -32,9 +33,13 @@ function spec(title: string, body: Record<string, unknown>): Record<string, unkn
 
 const shown = (r: BackendRow) => (r.weights === 'synthetic' ? `${r.model} (twin)` : r.model);
 /** A software adapter is named in the chart too, so nobody reads SwiftShader timings as a GPU's. */
-const backendShown = (r: BackendRow) => (r.adapter?.includes('not a GPU') ? `${r.backend} (software)` : r.backend);
+/** Panel label: the backend, what it ran on (a GPU by name, 'software' for CPU-emulated WebGPU) and the machine. */
+const backendShown = (r: BackendRow) => {
+  const device = r.adapter?.includes('not a GPU') ? 'software' : r.adapter ? r.adapter.split(' on ').pop() : null;
+  return `${r.backend}${device ? ` (${device})` : ''} · ${r.machine}`;
+};
 
-export function buildCharts(input: { backends: readonly BackendRow[]; paper: PaperTable; history: readonly HistoryEntry[] }): ChartSet {
+export function buildCharts(input: { backends: readonly BackendRow[]; paper: PaperTable; history: readonly HistoryEntry[]; evals?: readonly EvalRow[] }): ChartSet {
   const charts: Chart[] = [];
   const skipped: ChartSet['skipped'] = [];
   const add = (c: Chart | string, name: string) => (typeof c === 'string' ? skipped.push({ name, reason: c }) : charts.push(c));
@@ -42,7 +47,7 @@ export function buildCharts(input: { backends: readonly BackendRow[]; paper: Pap
   add(latencyChart(timed), 'latency-by-backend');
   add(batchChart(timed), 'batch-scaling');
   add(speedupChart(timed), 'speedup');
-  add(accuracyChart(input.paper), 'latency-vs-accuracy');
+  add(accuracyChart(input.paper, input.evals ?? [], timed), 'latency-vs-accuracy');
   add(trendChart(input.history), 'trends');
   return { charts, skipped };
 }
@@ -133,14 +138,24 @@ function speedupChart(rows: readonly BackendRow[]): Chart | string {
   };
 }
 
-function accuracyChart(paper: PaperTable): Chart | string {
-  const values = paper.rows.flatMap((r) =>
+function accuracyChart(paper: PaperTable, evals: readonly EvalRow[], timed: readonly BackendRow[]): Chart | string {
+  const values: { model: string; column: string; latency: number | null; accuracy: number | null; paper: number | null }[] = paper.rows.flatMap((r) =>
     r.latency.ours === null
       ? []
       : r.cells
           .filter((c) => c.ours !== null && c.column !== 'mtl')
           .map((c) => ({ model: r.model, column: COLUMN_TITLES[c.column], latency: r.latency.ours, accuracy: c.ours, paper: c.paper })),
   );
+  // Real-weight evals outside the paper table (other models, other datasets), timed the same way.
+  const inTable = new Set(paper.rows.map((r) => r.model));
+  const { backend, batch } = paper.latency;
+  for (const e of evals) {
+    if (e.weights !== 'real' || inTable.has(e.model)) continue;
+    const bench = timed
+      .filter((b) => b.model === e.model && b.weights === 'real' && b.backend === backend && b.batch === batch)
+      .sort((a, b) => b.date.localeCompare(a.date))[0];
+    if (bench?.p50 != null) values.push({ model: e.model, column: `${e.dataset} (${e.protocol})`, latency: bench.p50, accuracy: e.accuracy * 100, paper: null });
+  }
   if (values.length === 0) return 'no real-weight eval result with a latency for the same model';
   const title = `Latency (${paper.latency.backend} ${paper.latency.stat}, batch ${paper.latency.batch}) versus accuracy (real weights only)`;
   return {

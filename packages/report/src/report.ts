@@ -43,7 +43,8 @@ export async function writeReport(opts: ReportOptions): Promise<ReportData> {
   const paper = buildPaperTable(loaded, { latency: opts.latency });
   const backends = buildBackendTable(loaded);
   const environment = buildEnvironment(loaded);
-  const set = buildCharts({ backends, paper, history });
+  const evals = buildEvalTable(loaded);
+  const set = buildCharts({ backends, paper, history, evals });
 
   const font = findFont();
   const progress = new Progress('charts', set.charts.length, { enabled: opts.progress ?? undefined, unit: 'charts' });
@@ -66,7 +67,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportData> {
     generated,
     files: { eval: loaded.evals.length, bench: loaded.benches.length, skipped: loaded.skipped },
     paper,
-    evals: buildEvalTable(loaded),
+    evals,
     backends,
     environment,
     charts,
