@@ -67,7 +67,7 @@ test('blazeface: converted ONNX matches TF.js on samples.jpg (all four outputs)'
 
 test('emotion: converted ONNX matches TF.js on samples.jpg, with the record preprocessing', async () => {
   // human's emotion.predict on an RGB 0..1 image: resizeBilinear 64×64, Σ rgb·[0.2989,0.587,0.114], −0.5, ·2.
-  const input = tf.tidy(() => tf.mul(tf.sub(tf.sum(tf.mul(tf.image.resizeBilinear(tf.div(image, 255), [64, 64], false), tf.tensor1d([0.2989, 0.587, 0.114])), 3, true), 0.5), 2));
+  const input = tf.tidy(() => tf.mul(tf.sub(tf.sum(tf.mul(tf.image.resizeBilinear(tf.div(image, 255) as tf.Tensor4D, [64, 64], false), tf.tensor1d([0.2989, 0.587, 0.114])), 3, true), 0.5), 2));
   // The registry record's normalisation must describe the same tensor: (gray·scale − mean)/std.
   const rec = getModel('human-emotion');
   const gray = tf.tidy(() => tf.sum(tf.mul(tf.image.resizeBilinear(image, [64, 64], false), tf.tensor1d([...(rec.normalisation.gray ?? [])])), 3, true));

@@ -7,7 +7,10 @@ import { resize, type RgbImage } from '../src/index.ts';
 test('tf-bilinear equals tf.image.resizeBilinear (alignCorners=false) to within rounding', async () => {
   await tf.setBackend('cpu');
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed >>> 24;
+  };
   for (const [iw, ih, ow, oh] of [[97, 61, 64, 64], [30, 17, 64, 64], [256, 200, 256, 256], [5, 9, 3, 2]]) {
     const img: RgbImage = { width: iw, height: ih, data: Uint8Array.from({ length: iw * ih * 3 }, rand) };
     const ours = resize(img, ow, oh, 'tf-bilinear');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import type { onnx as onnxProto } from 'onnx-proto';
 import { decodeModel, getModel, synthesizeTwin } from '../src/index.ts';
 
 /**
@@ -39,7 +40,7 @@ for (const ref of reference) {
     const convs = graph.node!.filter((n) => n.opType === 'Conv').length;
     assert.equal(convs, ref.ops.Conv);
     assert.equal(graph.node!.at(-1)!.opType, ref.last_node.op);
-    const dims = (v: (typeof graph.input)[number]) => v.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? 'batch' : Number(d.dimValue)));
+    const dims = (v: onnxProto.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? 'batch' : Number(d.dimValue)));
     assert.deepEqual(dims(graph.input![0]).slice(1), ref.input.slice(1));
     assert.deepEqual(dims(graph.output![0]).slice(1), ref.output.slice(1));
   });
