@@ -20,15 +20,24 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** What went wrong reading a file, as a BadFileError naming it. */
+export function readFailure(path: string, err: unknown): BadFileError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new BadFileError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? String(err)})`);
+}
+
+/** A file's bytes; a missing or unreadable file is a BadFileError naming it. */
+export function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw readFailure(path, err);
+  }
+}
+
 /** Read and parse a JSON file; a missing or malformed file is a BadFileError naming it. */
 export function readJsonFile<T = unknown>(path: string): T {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new BadFileError(path, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
-  }
+  const text = readBytes(path).toString('utf8');
   try {
     return JSON.parse(text) as T;
   } catch (err) {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { type Backend, type BackendInfo, type BackendName, BadFileError, type Session, type SessionOptions, type TensorData, UserError, packageVersion, probeGraph, withExtraOutputs } from '@affectbench/core';
+import { type Backend, type BackendInfo, type BackendName, type Session, type SessionOptions, type TensorData, UserError, packageVersion, probeGraph, readBytes, withExtraOutputs } from '@affectbench/core';
 import type { Page } from 'puppeteer-core';
 import type { LoopOptions } from '../timing.ts';
 import { decodeTensors, encodeTensors } from '../wire.ts';
@@ -148,15 +147,6 @@ export class BrowserSession implements Session {
   }
 }
 
-function readModel(model: string | Uint8Array): Uint8Array {
-  if (typeof model !== 'string') return model;
-  try {
-    return readFileSync(model);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new BadFileError(model, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
-  }
-}
 
 /** onnxruntime-web in headless Chromium: `wasm` (threaded SIMD WASM) or `webgpu`. */
 export class BrowserBackend implements Backend {
@@ -181,7 +171,7 @@ export class BrowserBackend implements Backend {
     if (missing) throw new UserError(`${this.name} is unavailable: ${missing}`);
     const label = typeof model === 'string' ? model : 'model bytes';
     const extras = options.extraOutputs ?? [];
-    const bytes = withExtraOutputs(readModel(model), extras, label);
+    const bytes = withExtraOutputs(typeof model === 'string' ? readBytes(model) : model, extras, label);
     const host = await BrowserPage.open(this.flavour, this.flavour === 'wasm' ? options.threads : undefined, this.chromiumPath).catch((err) => {
       throw new UserError(`${this.name}: cannot start Chromium: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     });

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readBytes } from '../files.ts';
+import { existsSync } from 'node:fs';
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { BadFileError, UserError } from '../errors.ts';
 import { GraphBuilder, decodeModel, encodeModel } from '../onnx/builder.ts';
@@ -9,13 +10,7 @@ export type TensorCtor = new (type: 'float32', data: Float32Array, dims: readonl
 
 /** Model bytes, read from a path when given one; a missing file is a BadFileError naming it. */
 export function modelBytes(model: string | Uint8Array): Uint8Array {
-  if (typeof model !== 'string') return model;
-  try {
-    return readFileSync(model);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new BadFileError(model, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
-  }
+  return typeof model === 'string' ? readBytes(model) : model;
 }
 
 /**

@@ -1,6 +1,7 @@
 /// <reference path="./utif.d.ts" />
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { readFailure } from '../files.ts';
 import jpegDecoder from './vendor/jpeg-decoder.cjs';
 import { PNG } from 'pngjs';
 import UTIF from 'utif';
@@ -73,7 +74,7 @@ export function readImageSync(path: string): RgbImage {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw readError(path, err);
+    throw readFailure(path, err);
   }
   return decodeImage(bytes, path);
 }
@@ -82,14 +83,10 @@ async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw readError(path, err);
+    throw readFailure(path, err);
   }
 }
 
-function readError(path: string, err: unknown): BadFileError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new BadFileError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? String(err)})`);
-}
 
 // --- JPEG -------------------------------------------------------------------------------------------------------
 
