@@ -9,7 +9,7 @@ Deterministic: every draw comes from a fixed numpy seed; libsvm's C-SVC training
 The data imitate the VGAF video vectors (hsemotion-protocols.md §3.4): per video, statistics pooled over
 frames of non-negative embedding-like features, classes that overlap (so there are bounded and free support
 vectors), unequal class sizes, labels in shuffled order; some L2-normalised (enet_b2_8, C=1.9), some not
-(mobilenet_7, C=1), one two-class and one 7-class case.
+(mobilenet_7, C=1), one two-class and one 7-class case, and one with a tight tol.
 """
 import json
 import os
@@ -37,7 +37,7 @@ def pooled(rng, n, k, dim, sep, class_p):
     return np.asarray(xs), labels
 
 
-def case(name, seed, n_train, n_test, k, dim, C, l2, sep=0.35, scale=1.0, class_p=None):
+def case(name, seed, n_train, n_test, k, dim, C, l2, sep=0.35, scale=1.0, class_p=None, tol=1e-3):
     rng = np.random.default_rng(seed)
     if class_p is None:
         class_p = np.ones(k) / k
@@ -48,12 +48,12 @@ def case(name, seed, n_train, n_test, k, dim, C, l2, sep=0.35, scale=1.0, class_
     # Rounded so the JSON stays small; the rounded values are what both implementations fit.
     x = np.round(x, 6)
     xtr, ytr, xte, yte = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
-    clf = SVC(kernel='rbf', C=C, gamma='scale').fit(xtr, ytr)
+    clf = SVC(kernel='rbf', C=C, gamma='scale', tol=tol).fit(xtr, ytr)
     dec_ovr = clf.decision_function(xte)
     clf.decision_function_shape = 'ovo'
     dec_ovo = clf.decision_function(xte)
     payload = {
-        'name': name, 'numClasses': k, 'C': C, 'l2Normalised': l2,
+        'name': name, 'numClasses': k, 'C': C, 'tol': tol, 'l2Normalised': l2,
         'xTrain': xtr.tolist(), 'yTrain': ytr.tolist(), 'xTest': xte.tolist(), 'yTest': yte.tolist(),
         'gamma': float(clf._gamma),
         'predTrain': clf.predict(xtr).tolist(), 'predTest': clf.predict(xte).tolist(),
@@ -75,6 +75,10 @@ if __name__ == '__main__':
     case('vgaf-l2-c1.9', 1, 240, 60, 3, 64, 1.9, True, class_p=[0.3, 0.4, 0.3])
     case('vgaf-raw-c1', 2, 200, 60, 3, 48, 1.0, False, scale=2.5, class_p=[0.35, 0.25, 0.4])
     case('small-l2-c1', 3, 40, 30, 3, 16, 1.0, True)
-    case('wide-raw-c1.9', 4, 150, 50, 3, 128, 1.9, False, sep=0.5)
+    case('wide-raw-c1.9', 4, 150, 50, 3, 128, 1.9, False, sep=0.2)
+    case('overlap-raw-c1.9', 7, 300, 60, 3, 32, 1.9, False, sep=0.05, scale=4.0)
     case('seven-class-l2-c1', 5, 280, 70, 7, 32, 1.0, True, sep=0.5)
     case('binary-raw-c1', 6, 100, 40, 2, 24, 1.0, False, scale=0.3, class_p=[0.6, 0.4])
+    # A tight tol on short pairwise problems (shrinking every ~60 iterations) walks libsvm's shrink, unshrink
+    # and gradient-reconstruction paths many times.
+    case('tight-tol-raw-c1.9', 8, 90, 30, 3, 24, 1.9, False, sep=0.1, scale=3.0, tol=1e-7)

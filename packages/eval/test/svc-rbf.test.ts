@@ -7,6 +7,7 @@ interface Fixture {
   name: string;
   numClasses: number;
   C: number;
+  tol: number;
   xTrain: number[][];
   yTrain: number[];
   xTest: number[][];
@@ -46,8 +47,8 @@ test('the sklearn SVC fixtures cover 2, 3 and 7 classes, C 1 and 1.9, L2-normali
 });
 
 for (const fx of fixtures) {
-  test(`SVC(rbf, C=${fx.C}, gamma='scale') matches sklearn 1.2.1: ${fx.name}`, (t) => {
-    const m = new SVC({ C: fx.C }).fit(fx.xTrain, fx.yTrain);
+  test(`SVC(rbf, C=${fx.C}, gamma='scale', tol=${fx.tol}) matches sklearn 1.2.1: ${fx.name}`, (t) => {
+    const m = new SVC({ C: fx.C, tol: fx.tol }).fit(fx.xTrain, fx.yTrain);
     assert.ok(Math.abs(m.gamma - fx.gamma) <= 1e-12 * fx.gamma, `gamma ${m.gamma} vs ${fx.gamma}`);
     assert.ok(m.converged);
     assert.deepEqual(m.classes, [...Array(fx.numClasses).keys()]);
@@ -59,7 +60,7 @@ for (const fx of fixtures) {
     const dCoef = maxAbsDiff(m.dualCoef, fx.dualCoef);
     const dInt = maxAbsDiff([m.intercept], [fx.intercept]);
     const dDec = maxAbsDiff(m.decisionFunction(fx.xTest), fx.decisionTest);
-    const dOvo = maxAbsDiff(m.decisionFunctionOvo(fx.xTest), fx.decisionOvoTest.map((r) => (fx.numClasses === 2 ? r.map((v) => -v) : r)));
+    const dOvo = maxAbsDiff(m.decisionFunctionOvo(fx.xTest), fx.decisionOvoTest);
     t.diagnostic(`max |Δ| vs sklearn: dual_coef ${dCoef.toExponential(2)}, intercept ${dInt.toExponential(2)}, decision (ovr) ${dDec.toExponential(2)}, decision (ovo) ${dOvo.toExponential(2)}`);
     // Same SMO path, so only rounding separates the two (libsvm's and our dot products sum in different orders).
     assert.ok(dCoef < 1e-9, `dual_coef differ by ${dCoef}`);
@@ -68,3 +69,74 @@ for (const fx of fixtures) {
     assert.ok(dOvo < 1e-9, `ovo decision values differ by ${dOvo}`);
   });
 }
+
+const byName = (name: string) => {
+  const f = fixtures.find((x) => x.name === name);
+  assert.ok(f, `fixture svc-${name}.json`);
+  return f;
+};
+
+test('the kernel cache changes speed only: a cache of two rows gives the identical fit', () => {
+  for (const name of ['overlap-raw-c1.9', 'tight-tol-raw-c1.9']) {
+    const fx = byName(name);
+    const big = new SVC({ C: fx.C, tol: fx.tol }).fit(fx.xTrain, fx.yTrain);
+    // 1e-6 MiB is below two rows, so the cache holds exactly two and evicts on nearly every request.
+    const tiny = new SVC({ C: fx.C, tol: fx.tol, cacheSize: 1e-6 }).fit(fx.xTrain, fx.yTrain);
+    assert.deepEqual(tiny.nIter, big.nIter);
+    assert.deepEqual(tiny.dualCoef, big.dualCoef);
+    assert.deepEqual(tiny.intercept, big.intercept);
+  }
+});
+
+test('without shrinking the path differs but the optimum is the same within tol', () => {
+  const fx = byName('overlap-raw-c1.9');
+  const m = new SVC({ C: fx.C, shrinking: false }).fit(fx.xTrain, fx.yTrain);
+  assert.deepEqual(m.supportCount, fx.nSupport);
+  const d = maxAbsDiff([m.intercept], [fx.intercept]);
+  assert.ok(d < 1e-2, `intercepts differ by ${d}`);
+  assert.deepEqual(m.predict(fx.xTest), fx.predTest);
+});
+
+test('a fixed gamma is used as given; a constant X gets gamma 1 under scale, as sklearn', () => {
+  const fx = byName('small-l2-c1');
+  const m = new SVC({ gamma: fx.gamma }).fit(fx.xTrain, fx.yTrain);
+  assert.equal(m.gamma, fx.gamma);
+  assert.deepEqual(m.predict(fx.xTest), fx.predTest);
+  const c = new SVC().fit([[2, 2], [2, 2], [2, 2]], [0, 1, 1]);
+  assert.equal(c.gamma, 1);
+});
+
+test('maxIter bounds the work and is reported as not converged; bad input is a UserError', () => {
+  const fx = byName('overlap-raw-c1.9');
+  const m = new SVC({ C: fx.C, maxIter: 5 }).fit(fx.xTrain, fx.yTrain);
+  assert.equal(m.converged, false);
+  assert.deepEqual(m.nIter, [5, 5, 5]);
+  assert.throws(() => new SVC({ C: 0 }), /C must be a finite number > 0/);
+  assert.throws(() => new SVC({ gamma: -1 }), /gamma must be 'scale' or a number > 0/);
+  assert.throws(() => new SVC().fit([[1, 0], [0, 1]], [1, 1]), /at least 2 classes/);
+  assert.throws(() => new SVC().fit([[1, 0], [0]], [0, 1]), /sample 1 has 1 features/);
+  assert.throws(() => new SVC().fit([[1, Number.NaN], [0, 1]], [0, 1]), /sample 0 feature 1 is NaN/);
+  assert.throws(() => m.predict([[1, 2]]), /fitted on 32/);
+  assert.throws(() => new SVC().predict([[1, 2]]), /fit before predicting/);
+});
+
+test('voting ties go to the lowest tied class, as libsvm (sklearn agrees on every tied 7-class point)', (t) => {
+  const fx = byName('seven-class-l2-c1');
+  const m = new SVC({ C: fx.C }).fit(fx.xTrain, fx.yTrain);
+  const X = [...fx.xTrain, ...fx.xTest];
+  const sk = [...fx.predTrain, ...fx.predTest];
+  const ovo = m.decisionFunctionOvo(X);
+  let tied = 0;
+  X.forEach((x, s) => {
+    const votes = new Array(7).fill(0);
+    let p = 0;
+    for (let i = 0; i < 7; i++) for (let j = i + 1; j < 7; j++) votes[ovo[s][p++] > 0 ? i : j]++;
+    const top = Math.max(...votes);
+    if (votes.filter((v) => v === top).length < 2) return;
+    tied++;
+    assert.equal(sk[s], votes.indexOf(top), 'sklearn takes the lowest tied class');
+    assert.equal(m.predictOne(x), sk[s]);
+  });
+  t.diagnostic(`${tied} of ${X.length} points have tied votes`);
+  assert.ok(tied > 0, 'the fixture exercises ties');
+});

@@ -164,9 +164,17 @@ export class SVC {
     return this;
   }
 
-  /** libsvm's pairwise decision values (positive favours the pair's lower class), one row per sample. */
+  /**
+   * sklearn's decision_function with decision_function_shape='ovo': per sample one value per class pair
+   * (0,1), (0,2), …, positive favouring the pair's lower class; for two classes the single value is negated
+   * as sklearn does (positive = classes[1]).
+   */
   decisionFunctionOvo(X: readonly ArrayLike<number>[]): Float64Array[] {
-    return X.map((x) => this.ovo(x));
+    return X.map((x) => {
+      const dec = this.ovo(x);
+      if (this.classes.length === 2) dec[0] = -dec[0];
+      return dec;
+    });
   }
 
   /**
