@@ -50,6 +50,49 @@ export function readAbawMtlAnnotations(file: string, report: SkipReport = newSki
   return rows;
 }
 
+export interface AbawMtlFrame extends AbawMtlRow {
+  imagePath: string;
+}
+
+export interface AbawMtlSplit {
+  annotationFile: string;
+  imagesDir: string;
+  /** Every annotated frame whose image exists, in file order (video, then frame). */
+  frames: AbawMtlFrame[];
+  skipped: SkipReport;
+}
+
+/** The images folder: `cropped_aligned/`, or the super-resolved `SR/cropped_aligned/` copy the paper's last run used. */
+const imagesDirOf = (root: string) => firstDir(join(root, 'cropped_aligned'), join(root, 'SR', 'cropped_aligned')) ?? join(root, 'cropped_aligned');
+
+/**
+ * Every frame of one split with whatever labels it has (the MTL heads train on VA-, EXPR- and AU-only frames alike);
+ * rows whose image is missing are counted, not fatal.
+ */
+export function readAbawMtlSplit(root: string, split: string): AbawMtlSplit {
+  if (split !== 'val' && split !== 'train') throw new UserError(`abaw-mtl has splits train and val (got "${split}")`);
+  const annotationFile = join(root, `${split === 'val' ? 'validation' : 'training'}_set_annotations.txt`);
+  const skipped = newSkipReport();
+  const rows = readAbawMtlAnnotations(annotationFile, skipped);
+  const imagesDir = imagesDirOf(root);
+  const frames: AbawMtlFrame[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (seen.has(r.image)) {
+      skip(skipped, 'duplicate row', r.image);
+      continue;
+    }
+    seen.add(r.image);
+    const imagePath = join(imagesDir, r.image);
+    if (!isFile(imagePath)) {
+      skip(skipped, 'missing file', imagePath);
+      continue;
+    }
+    frames.push({ ...r, imagePath });
+  }
+  return { annotationFile, imagesDir, frames, skipped };
+}
+
 /**
  * Frames of s-Aff-Wild2 with an expression label, for zero-shot scoring of a pre-trained model's expression outputs.
  * This is not the README's MTL column, which trains heads on frozen features (protocols/mtl.ts).
@@ -69,6 +112,16 @@ export const abawMtl: DatasetAdapter = {
       headline: 'macroF1',
       unit: 'image',
     },
+    {
+      name: 'abaw-mtl-heads',
+      description:
+        "the README's MTL column: P_MTL on validation after training heads (EXPR, VA, AU) on frozen features of every training frame (requires training, seeded)",
+      classes: ABAW_EXPRESSIONS,
+      others: 'exclude',
+      headline: 'macroF1',
+      unit: 'mtl-heads',
+      paperColumn: 'mtl',
+    },
   ],
   defaultProtocol: () => 'abaw-expr-7',
   manifestFor: () => null,
@@ -78,7 +131,7 @@ export const abawMtl: DatasetAdapter = {
     const file = join(root, `${split === 'val' ? 'validation' : 'training'}_set_annotations.txt`);
     const report = newSkipReport();
     const rows = readAbawMtlAnnotations(file, report);
-    const images = firstDir(join(root, 'cropped_aligned'), join(root, 'SR', 'cropped_aligned')) ?? join(root, 'cropped_aligned');
+    const images = imagesDirOf(root);
     const samples: Sample[] = [];
     for (const r of rows) {
       if (r.expression === ABAW_MISSING.expression) {

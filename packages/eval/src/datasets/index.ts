@@ -12,6 +12,6 @@ export { AFFECTNET_CODES, AFFECTNET_PROTOCOLS, affectnet } from './affectnet.ts'
 export { AFEW_CLASSES, VGAF_CLASSES, afew, framesOf, readVgafLabels, vgaf } from './video.ts';
 export { abawLsd, csvManifest, imagefolder } from './folders.ts';
 export { npyScalarBytes, readNpyScalar } from './npy.ts';
-export { type AbawMtlRow, abawMtl, readAbawMtlAnnotations } from './abaw-mtl.ts';
+export { type AbawMtlFrame, type AbawMtlRow, type AbawMtlSplit, abawMtl, readAbawMtlAnnotations, readAbawMtlSplit } from './abaw-mtl.ts';
 
 for (const a of [affectnet, afew, vgaf, abawLsd, abawMtl, imagefolder, csvManifest]) registerDataset(a);

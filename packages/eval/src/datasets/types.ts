@@ -51,9 +51,10 @@ export interface ProtocolSpec {
   headline: 'accuracy' | 'macroF1';
   /**
    * 'image': one prediction per sample; 'video-mean-scores': per-frame softmax scores averaged over a video's face
-   * frames; 'video-svm': embeddings pooled per video and a LinearSVC fitted on the train split (protocols/video.ts).
+   * frames; 'video-svm': embeddings pooled per video and a LinearSVC fitted on the train split (protocols/video.ts);
+   * 'mtl-heads': ABAW-4 multi-task heads trained on per-frame features of the train split (protocols/mtl.ts).
    */
-  unit: 'image' | 'video-mean-scores' | 'video-svm';
+  unit: 'image' | 'video-mean-scores' | 'video-svm' | 'mtl-heads';
   /** The HSEmotion table column this protocol reproduces (only when it is the same measurement). */
   paperColumn?: PaperColumn;
 }

@@ -59,6 +59,9 @@ export interface EvalOptions {
   svmC?: number;
   /** Stop cleanly after this many new predictions (what a kill does, minus the partial line). */
   stopAfter?: number;
+  /** ABAW MTL heads: training seed (default MTL_DEFAULT_SEED) and epochs (default: the protocol's 20). */
+  mtlSeed?: number;
+  mtlEpochs?: number;
 }
 
 export interface EvalRun {
@@ -203,6 +206,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalRun> {
   const ds = await adapter.open(path, { split });
   const protocol = resolveProtocol(adapter, opts.protocol, record.outputs.classes, ds);
   if (protocol.unit === 'video-svm') return (await import('./video-svm.ts')).evaluateVideoSvm(opts, protocol);
+  if (protocol.unit === 'mtl-heads') return (await import('./mtl.ts')).evaluateMtlHeads(opts, protocol);
   const resize = opts.resize ?? record.normalisation.resize;
   const cols = columnsFor(record.outputs.classes, protocol.classes, `protocol ${protocol.name}`);
   const selected = selectSamples(ds.samples, opts.limit, opts.shard);
