@@ -37,6 +37,8 @@ export const evalCommand: Command = {
     'detect-faces': { type: 'boolean', description: 'crop the face found by the detector in images without a box (default: on for raw video clips only)' },
     'allow-synthetic': { type: 'boolean', description: 'run a model with synthetic weights (an architecture twin); the result is marked' },
     'svm-c': { type: 'number', description: "video SVM protocols: LinearSVC C (default: the C printed for the model's README cell)" },
+    'mtl-seed': { type: 'number', description: 'abaw-mtl-heads: seed of the head training (default 0)' },
+    'mtl-epochs': { type: 'number', description: 'abaw-mtl-heads: training epochs (default 20, the protocol; other values fill no table cell)' },
   },
   async run(args, io) {
     const o = args.options;
@@ -59,6 +61,8 @@ export const evalCommand: Command = {
       detectFaces: o['detect-faces'] as boolean | undefined,
       allowSynthetic: Boolean(o['allow-synthetic']),
       svmC: o['svm-c'] as number | undefined,
+      mtlSeed: positiveInt('mtl-seed', o['mtl-seed'], 0),
+      mtlEpochs: positiveInt('mtl-epochs', o['mtl-epochs']),
       command: ['eval', ...process.argv.slice(3)],
     });
     const r = run.result;
@@ -73,6 +77,10 @@ export const evalCommand: Command = {
       ];
       const all = m.allVideos as { n: number; accuracy: number } | undefined;
       if (all) lines.push(`videos with faces ${m.coverage}; accuracy on all ${all.n} videos ${pct(all.accuracy)}`);
+      if (typeof m.pMtl === 'number') {
+        const t = m.training as { seed: number; epochs: number };
+        lines.push(`P_MTL ${m.pMtl.toFixed(4)} = VA CCC ${(m.vaMeanCcc as number).toFixed(4)} + EXPR F1 ${(m.expressionMacroF1 as number).toFixed(4)} + AU F1 ${(m.auMeanF1 as number).toFixed(4)} (heads trained: seed ${t.seed}, ${t.epochs} epochs)`);
+      }
       if (r.paper) lines.push(`table column ${r.paper.column}: ${r.paper.value}`);
       lines.push(`result: ${run.resultPath}`, `predictions: ${run.predictionsPath}`);
       return lines.join('\n');
