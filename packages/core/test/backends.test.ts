@@ -10,6 +10,9 @@ import {
   type TensorData,
   UserError,
   getBackend,
+  getModel,
+  splitOutputs,
+  synthesizeTwin,
   hasBackend,
   listBackends,
   nodeCpu,
@@ -195,4 +198,37 @@ test('probeAll answers for every registered backend without throwing', async () 
     assert.ok(i.available || (i.reason && i.reason.length > 0), `${i.name} unavailable without a reason`);
   }
   assert.ok(infos.find((i) => i.name === 'node-cpu')?.available);
+});
+
+describe('on the architecture twins', () => {
+  // One twin per architecture family: node-cpu and node-wasm must agree to 1e-4 on the real graphs, not just toys.
+  // Synthetic B2 logits reach ±50 and float32 summation order differs between the two kernels' libraries, so logit
+  // differences are measured against the output's scale (its largest |logit|) and class probabilities absolutely.
+  for (const id of ['enet_b0_8_va_mtl', 'enet_b2_7', 'mobilenet_7']) {
+    test(`${id}: node-cpu and node-wasm agree to 1e-4 (relative on logits, absolute on probabilities)`, async () => {
+      const record = getModel(id);
+      const bytes = synthesizeTwin(record).bytes;
+      const { height: h, width: w, layout, name } = record.input;
+      const dims = layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
+      const data = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.37) * 2);
+      const outputs: Float32Array[] = [];
+      for (const backend of [nodeCpu, nodeWasm]) {
+        const s = await backend.createSession(bytes, { threads: 2 });
+        try {
+          outputs.push((await s.run({ [name]: { data, dims } }))[record.outputs.name].data);
+        } finally {
+          await s.release();
+        }
+      }
+      assert.equal(outputs[0].length, record.outputs.size);
+      const scale = Math.max(1, ...Array.from(outputs[0], Math.abs));
+      let rel = 0;
+      for (let i = 0; i < outputs[0].length; i++) rel = Math.max(rel, Math.abs(outputs[0][i] - outputs[1][i]) / scale);
+      assert.ok(rel <= 1e-4, `max |cpu − wasm| / max(1, max |cpu|) = ${rel}`);
+      const [p, q] = outputs.map((o) => splitOutputs(o, record).probabilities);
+      let abs = 0;
+      for (let i = 0; i < p.length; i++) abs = Math.max(abs, Math.abs(p[i] - q[i]));
+      assert.ok(abs <= 1e-4, `max |Δ probability| = ${abs}`);
+    });
+  }
 });
