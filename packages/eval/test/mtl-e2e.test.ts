@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { type EvalResult, getModel, synthesizeTwin } from '@affectbench/core';
 import { buildPaperTable, loadResults } from '@affectbench/report';
@@ -101,6 +101,27 @@ test('abaw-mtl-heads: features of every frame, heads trained with a seed, P_MTL 
   const feats = rerun.result.preprocessing.features as { train: { reused: boolean }; val: { reused: boolean } };
   assert.ok(feats.train.reused && feats.val.reused);
   assert.equal(rerun.result.metrics.pMtl, m.pMtl);
+
+  // An interrupted feature pass resumes from its journal: rows it claims are kept as written (one is marked here),
+  // a torn last line and a half-written batch are cut off, the rest is computed.
+  const trainIndex = join(outDir, (r.preprocessing.features as { train: { file: string } }).train.file);
+  const trainF32 = trainIndex.replace(/\.json$/, '.f32');
+  const full = new Float32Array(readFileSync(trainF32).buffer.slice(0));
+  const rowFloats = 1290;
+  const ids = (JSON.parse(readFileSync(trainIndex, 'utf8')) as { rows: { id: string }[] }).rows.map((x) => x.id);
+  const outDir2 = tmp('mtl-resume');
+  const kept = full.slice(0, 8 * rowFloats);
+  kept[0] = 12345;
+  writeFileSync(join(outDir2, `${basename(trainF32)}.partial`), Buffer.concat([Buffer.from(kept.buffer), Buffer.alloc(7)]));
+  writeFileSync(join(outDir2, `${basename(trainIndex)}.partial.jsonl`), [JSON.stringify({ dim: 1280 }), ...ids.slice(0, 8).map((id) => JSON.stringify({ id })), '{"id":"1-30'].join('\n'));
+  const resumed = await evaluate({ ...base, dataset, outDir: outDir2 });
+  assert.equal(resumed.resumed, 8);
+  assert.equal((resumed.result.preprocessing.features as { train: { resumed: number } }).train.resumed, 8);
+  const after = new Float32Array(readFileSync(join(outDir2, basename(trainF32))).buffer.slice(0));
+  assert.equal(after.length, full.length);
+  assert.equal(after[0], 12345);
+  assert.deepEqual(after.subarray(1), full.subarray(1));
+  assert.ok(!existsSync(join(outDir2, `${basename(trainIndex)}.partial.jsonl`)));
 
   // Another seed is another training run: its own result file, features still shared.
   const seeded = await evaluate({ ...base, dataset, outDir, mtlSeed: 7, mtlEpochs: 3 });

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import {
   type EvalResult,
@@ -49,8 +49,10 @@ interface SplitFeatures {
   index: EmbeddingIndex;
   data: Float32Array;
   frames: AbawMtlFrame[];
-  /** Rows found on disk from an earlier run. */
+  /** All rows came from an earlier run's finished file. */
   reused: boolean;
+  /** Frames an interrupted earlier run had done (taken from its journal, not recomputed). */
+  resumed: number;
 }
 
 interface Ctx {
@@ -82,12 +84,65 @@ function cached(indexPath: string, ctx: Ctx, frames: readonly AbawMtlFrame[]): {
   return { index, data };
 }
 
+/** Journal of an unfinished split: a header, then one line per frame done, in frame order (rows are in `.f32.partial`). */
+interface JournalLine {
+  id: string;
+  /** Why the frame has no row. */
+  skip?: string;
+}
+
+const partialFiles = (files: { indexPath: string; dataPath: string }) => ({ journal: `${files.indexPath}.partial.jsonl`, data: `${files.dataPath}.partial` });
+
+/**
+ * What an interrupted run left: the frames done (a prefix of `frames`) and the rows they wrote. A torn last line or
+ * a half-written batch (rows beyond the journal) is cut off; anything inconsistent means starting over.
+ */
+function readJournal(files: { indexPath: string; dataPath: string }, frames: readonly AbawMtlFrame[], outputSize: number): { dim: number; done: JournalLine[]; rows: number } | null {
+  const p = partialFiles(files);
+  if (!existsSync(p.journal) || !existsSync(p.data)) return null;
+  const lines = readFileSync(p.journal, 'utf8').split('\n');
+  let header: { dim?: unknown };
+  try {
+    header = JSON.parse(lines[0]);
+  } catch {
+    return null;
+  }
+  const dim = header.dim;
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1) return null;
+  const done: JournalLine[] = [];
+  for (const l of lines.slice(1)) {
+    if (!l.trim()) continue;
+    try {
+      done.push(JSON.parse(l) as JournalLine);
+    } catch {
+      break;
+    }
+  }
+  if (done.some((d, k) => frames[k]?.image !== d.id)) return null;
+  const rows = done.filter((d) => d.skip === undefined).length;
+  const bytes = rows * (dim + outputSize) * 4;
+  if (statSync(p.data).size < bytes) return null;
+  truncateSync(p.data, bytes);
+  writeFileSync(p.journal, [JSON.stringify({ dim }), ...done.map((d) => JSON.stringify(d))].join('\n') + '\n');
+  return { dim, done, rows };
+}
+
 /**
  * Penultimate embedding ++ the model's raw outputs (the notebook's FEATURES_SCORES) of every frame, written in the
  * `affectbench embed` format (an .f32 file of rows + its JSON index) so a rerun, or any outside tool, reads them back.
+ * The full training split is hours of inference on a CPU, so progress is journaled and an interrupted run resumes.
  */
-async function computeFeatures(ctx: Ctx, split: string, frames: readonly AbawMtlFrame[], files: { indexPath: string; dataPath: string }, skipped: Record<string, number>): Promise<EmbeddingIndex> {
+async function computeFeatures(ctx: Ctx, split: string, frames: readonly AbawMtlFrame[], files: { indexPath: string; dataPath: string }, skipped: Record<string, number>): Promise<{ index: EmbeddingIndex; resumed: number }> {
   const { opts, record, resolved } = ctx;
+  const partial = partialFiles(files);
+  const earlier = readJournal(files, frames, record.outputs.size);
+  if (!earlier) {
+    rmSync(partial.journal, { force: true });
+    rmSync(partial.data, { force: true });
+  }
+  const done: JournalLine[] = earlier ? [...earlier.done] : [];
+  const resumed = done.length;
+  let dim = earlier?.dim ?? 0;
   const withEmb = withEmbeddingOutput(readFileSync(resolved.path), { dim: record.architecture.embeddingDim, file: resolved.path });
   const backend = getBackend(opts.backend ?? 'node-cpu');
   const info = await backend.probe();
@@ -96,18 +151,25 @@ async function computeFeatures(ctx: Ctx, split: string, frames: readonly AbawMtl
   const batch = record.input.dynamicBatch ? Math.max(1, opts.batch ?? 16) : 1;
   const pool = new PreparePool(record, { resize: ctx.resize, detectFaces: false }, opts.workers);
   const names = [withEmb.embeddingName, record.outputs.name];
-  const tmp = `${files.dataPath}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  const rows: EmbeddingIndex['rows'] = [];
-  let dim = 0;
+  const dataFd = openSync(partial.data, 'a');
+  const journalFd = openSync(partial.journal, 'a');
+  const journal = (entries: readonly JournalLine[]) => {
+    if (!entries.length) return;
+    writeSync(journalFd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    done.push(...entries);
+  };
+  const todo = frames.slice(done.length);
   const progress = new Progress(`MTL features ${record.id} on abaw-mtl:${split}`, frames.length, { enabled: opts.progress, unit: 'img' });
-  const samples: Sample[] = frames.map((f) => ({ id: f.image, imagePath: f.imagePath, label: Math.max(0, f.expression) }));
+  if (done.length) progress.tick(done.length, `resumed ${done.length}`);
+  const samples: Sample[] = todo.map((f) => ({ id: f.image, imagePath: f.imagePath, label: Math.max(0, f.expression) }));
   const window = Math.max(batch * 2, pool.size * 4, 8);
   const inflight: Promise<PreparedSample | PrepareError>[] = [];
   let next = 0;
   const fill = () => {
     while (next < samples.length && inflight.length < window) inflight.push(pool.prepare(samples[next++]).catch((e: unknown) => (e instanceof PrepareError ? e : Promise.reject(e))));
   };
+  // Frames read but not yet in the journal; unreadable frames wait here until the header (which needs the width) is out.
+  const pending: JournalLine[] = [];
   try {
     fill();
     let i = 0;
@@ -115,46 +177,53 @@ async function computeFeatures(ctx: Ctx, split: string, frames: readonly AbawMtl
       const group: { frame: AbawMtlFrame; prep: PreparedSample }[] = [];
       while (i < samples.length && group.length < batch) {
         const p = await inflight.shift()!;
-        const frame = frames[i++];
+        const frame = todo[i++];
         fill();
         if (p instanceof PrepareError) {
           if (!p.userFacing) throw p;
-          skipped['unreadable file'] = (skipped['unreadable file'] ?? 0) + 1;
-          progress.tick(1);
+          pending.push({ id: frame.image, skip: 'unreadable file' });
           continue;
         }
+        pending.push({ id: frame.image });
         group.push({ frame, prep: p });
       }
-      if (!group.length) continue;
-      const per = group[0].prep.data.length;
-      const input = new Float32Array(per * group.length);
-      for (const [j, g] of group.entries()) input.set(g.prep.data, j * per);
-      const res = await runOutputs(session, record, input, group.length, batch, names);
-      const e = res[withEmb.embeddingName];
-      const o = res[record.outputs.name];
-      dim = e.width;
-      const block = new Float32Array(group.length * (e.width + o.width));
-      for (let j = 0; j < group.length; j++) {
-        block.set(e.data.subarray(j * e.width, (j + 1) * e.width), j * (e.width + o.width));
-        block.set(o.data.subarray(j * o.width, (j + 1) * o.width), j * (e.width + o.width) + e.width);
-        // label: the frame's expression, −1 when it has none (the MTL labels themselves come from the annotation file).
-        rows.push({ id: group[j].frame.image, label: group[j].frame.expression });
+      if (group.length) {
+        const per = group[0].prep.data.length;
+        const input = new Float32Array(per * group.length);
+        for (const [j, g] of group.entries()) input.set(g.prep.data, j * per);
+        const res = await runOutputs(session, record, input, group.length, batch, names);
+        const e = res[withEmb.embeddingName];
+        const o = res[record.outputs.name];
+        if (dim === 0) {
+          dim = e.width;
+          writeSync(journalFd, `${JSON.stringify({ dim })}\n`);
+        } else if (e.width !== dim) throw new Error(`embedding width ${e.width} differs from the ${dim} of the rows already written`);
+        const block = new Float32Array(group.length * (e.width + o.width));
+        for (let j = 0; j < group.length; j++) {
+          block.set(e.data.subarray(j * e.width, (j + 1) * e.width), j * (e.width + o.width));
+          block.set(o.data.subarray(j * o.width, (j + 1) * o.width), j * (e.width + o.width) + e.width);
+        }
+        // Rows first, journal second: a kill in between leaves rows the journal does not claim, which a resume cuts off.
+        writeSync(dataFd, new Uint8Array(block.buffer));
       }
-      writeSync(fd, new Uint8Array(block.buffer));
-      progress.tick(group.length);
+      if (dim > 0) {
+        progress.tick(pending.length);
+        journal(pending.splice(0));
+      }
     }
     progress.finish();
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
   } finally {
+    closeSync(dataFd);
+    closeSync(journalFd);
     await Promise.allSettled(inflight);
     await pool.close();
     await session.release();
   }
-  closeSync(fd);
-  renameSync(tmp, files.dataPath);
+  if (dim === 0) throw new UserError(`abaw-mtl ${split}: none of the ${frames.length} frames could be read (e.g. ${frames[0]?.imagePath})`);
+  const byId = new Map(frames.map((f) => [f.image, f]));
+  // label: the frame's expression, −1 when it has none (the MTL labels themselves come from the annotation file).
+  const rows: EmbeddingIndex['rows'] = done.filter((d) => d.skip === undefined).map((d) => ({ id: d.id, label: byId.get(d.id)!.expression }));
+  for (const d of done) if (d.skip !== undefined) skipped[d.skip] = (skipped[d.skip] ?? 0) + 1;
   const index: EmbeddingIndex = {
     kind: 'embeddings',
     schema: 1,
@@ -168,8 +237,10 @@ async function computeFeatures(ctx: Ctx, split: string, frames: readonly AbawMtl
     rows,
     provenance: { tool: { name: 'affectbench', version: '0.1.0' }, versions: runtimeVersions(), host: hostInfo(), date: new Date().toISOString(), git: gitCommit(), command: opts.command ?? process.argv.slice(2) },
   };
+  renameSync(partial.data, files.dataPath);
   writeJsonAtomic(files.indexPath, index);
-  return index;
+  rmSync(partial.journal, { force: true });
+  return { index, resumed };
 }
 
 async function featuresFor(ctx: Ctx, split: 'train' | 'val', base: string): Promise<SplitFeatures & { skipped: Record<string, number>; annotationFile: string; total: number }> {
@@ -181,16 +252,17 @@ async function featuresFor(ctx: Ctx, split: 'train' | 'val', base: string): Prom
   const hit = cached(files.indexPath, ctx, frames);
   let index: EmbeddingIndex;
   let data: Float32Array;
+  let resumed = 0;
   if (hit) {
     ({ index, data } = hit);
     for (const [k, v] of Object.entries(index.dataset.skipped)) if (!(k in skipped)) skipped[k] = v;
   } else {
     if (frames.length === 0) throw new UserError(`${read.annotationFile}: no frame with an image under ${read.imagesDir}`);
-    await computeFeatures(ctx, split, frames, files, skipped);
+    ({ resumed } = await computeFeatures(ctx, split, frames, files, skipped));
     ({ index, data } = readEmbeddings(files.indexPath));
   }
   const byId = new Map(frames.map((f) => [f.image, f]));
-  return { index, data, frames: index.rows.map((r) => byId.get(r.id)!), reused: Boolean(hit), skipped, annotationFile: read.annotationFile, total: all.length + Object.values(read.skipped.counts).reduce((s, v) => s + v, 0) };
+  return { index, data, frames: index.rows.map((r) => byId.get(r.id)!), reused: Boolean(hit), resumed, skipped, annotationFile: read.annotationFile, total: all.length + Object.values(read.skipped.counts).reduce((s, v) => s + v, 0) };
 }
 
 function mtlData(f: SplitFeatures): MtlData {
@@ -344,8 +416,8 @@ export async function evaluateMtlHeads(opts: EvalOptions, spec: ProtocolSpec): P
         what: 'penultimate embedding ++ raw model outputs per frame',
         embedding: val.index.embedding,
         dim: val.index.rowFloats,
-        train: { file: relative(opts.outDir, featureFiles(opts.outDir, featBase, 'train').indexPath), frames: train.frames.length, skipped: train.skipped, reused: train.reused },
-        val: { file: relative(opts.outDir, featureFiles(opts.outDir, featBase, 'val').indexPath), frames: val.frames.length, reused: val.reused },
+        train: { file: relative(opts.outDir, featureFiles(opts.outDir, featBase, 'train').indexPath), frames: train.frames.length, skipped: train.skipped, reused: train.reused, resumed: train.resumed },
+        val: { file: relative(opts.outDir, featureFiles(opts.outDir, featBase, 'val').indexPath), frames: val.frames.length, reused: val.reused, resumed: val.resumed },
       },
     },
     metrics: {
@@ -383,5 +455,5 @@ export async function evaluateMtlHeads(opts: EvalOptions, spec: ProtocolSpec): P
     provenance: { tool: { name: 'affectbench', version: '0.1.0' }, versions: runtimeVersions(), host: hostInfo(), date: new Date().toISOString(), git: gitCommit(), command: opts.command ?? process.argv.slice(2) },
   };
   writeJsonAtomic(resultPath, result);
-  return { result, resultPath, predictionsPath, resumed: 0, complete: true };
+  return { result, resultPath, predictionsPath, resumed: train.resumed + val.resumed, complete: true };
 }
