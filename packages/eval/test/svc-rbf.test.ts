@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { SVC } from '../src/protocols/index.ts';
+import { createRng } from '../src/metrics/random.ts';
+import { l2NormaliseInPlace, paperCell, poolVgaf, runVideoProtocol, SVC, VGAF_SVM_STATS, type VideoFeatures } from '../src/protocols/index.ts';
 
 interface Fixture {
   name: string;
@@ -139,4 +140,51 @@ test('voting ties go to the lowest tied class, as libsvm (sklearn agrees on ever
   });
   t.diagnostic(`${tied} of ${X.length} points have tied votes`);
   assert.ok(tied > 0, 'the fixture exercises ties');
+});
+
+function vgafVideos(seed: number, count: number, dim: number): VideoFeatures[] {
+  const c = createRng(7);
+  const centres = Array.from({ length: 3 }, () => Array.from({ length: dim }, () => Math.abs(c.normal())));
+  const rng = createRng(seed);
+  return Array.from({ length: count }, (_, v) => {
+    const label = v % 3;
+    const frames = Array.from({ length: 2 + rng.int(4) }, () => ({
+      faces: Array.from({ length: rng.int(3) }, () => centres[label].map((m) => Math.max(0, 3 * m + 2 * rng.normal()))),
+    }));
+    return { id: `vid${v}`, label, frames };
+  });
+}
+
+test('VGAF protocol: enet_b2_8 and mobilenet_7 cells use the RBF SVC (mobilenet_7 without L2), others LinearSVC', () => {
+  assert.deepEqual(
+    ['enet_b2_8', 'mobilenet_7', 'enet_b2_7'].map((m) => {
+      const c = paperCell(VGAF_SVM_STATS, m);
+      return [c?.classifier ?? VGAF_SVM_STATS.classifier, c?.C, c?.l2Normalise ?? VGAF_SVM_STATS.l2Normalise];
+    }),
+    [['svc-rbf', 1.9, true], ['svc-rbf', 1, false], ['linear-svc', 0.01, true]],
+  );
+  const dim = 6;
+  const train = vgafVideos(1, 90, dim);
+  const test = vgafVideos(2, 45, dim);
+  for (const [model, l2] of [['enet_b2_8', true], ['mobilenet_7', false]] as const) {
+    const r = runVideoProtocol(VGAF_SVM_STATS, { train, test, dim }, { model });
+    assert.equal(r.classifier, 'svc-rbf');
+    assert.equal(r.l2Normalised, l2);
+    const cell = paperCell(VGAF_SVM_STATS, model);
+    assert.equal(r.C, cell?.C);
+    // The same fit by hand: pooled, normalised or not, train videos with faces only.
+    const pool = (v: VideoFeatures) => {
+      const p = poolVgaf(v, dim);
+      if (l2) l2NormaliseInPlace(p.vector);
+      return p;
+    };
+    const tr = train.map(pool).filter((p) => p.hasFaces);
+    const svc = new SVC({ C: cell?.C }).fit(tr.map((p) => p.vector), tr.map((p) => p.label));
+    assert.deepEqual(r.svm?.supportCount, svc.supportCount);
+    assert.deepEqual(r.predictions.map((p) => p.pred), test.map((v) => svc.predictOne(pool(v).vector)));
+    assert.ok(r.coverage.withFaces < r.coverage.total, 'some test videos have no face and still get a prediction');
+  }
+  const lin = runVideoProtocol(VGAF_SVM_STATS, { train, test, dim }, { model: 'enet_b2_7' });
+  assert.equal(lin.classifier, 'linear-svc');
+  assert.equal(lin.C, 0.01);
 });

@@ -344,7 +344,15 @@ class SmoSolver {
       const data = this.data;
       const sqa = this.sqAll[a];
       const g = this.gamma;
+      const cache = this.cache;
       for (let j = from; j < len; j++) {
+        // Q is symmetric bit for bit (same products, same summation order), so a cached row j that already
+        // holds column i saves the dot product; once most rows are cached this halves the kernel work.
+        const rj = j === i ? null : cache.rowHolding(j, i);
+        if (rj !== null) {
+          row[j] = rj[i];
+          continue;
+        }
         const b = this.xi[j];
         row[j] = yi * this.y[j] * Math.exp(-g * (sqa + this.sqAll[b] - 2 * dot(data, a * d, data, b * d, d)));
       }
@@ -660,6 +668,11 @@ class RowCache {
     this.free += this.lens[h];
     this.rows[h] = null;
     this.lens[h] = 0;
+  }
+
+  /** Row j if it is cached up to column i, without touching the LRU order. */
+  rowHolding(j: number, i: number): Float32Array | null {
+    return this.lens[j] > i ? this.rows[j] : null;
   }
 
   /** The row for position i with room for len values; entries [from, len) must be filled by the caller. */

@@ -3,6 +3,7 @@ import { UserError } from '@affectbench/core';
 import { AFEW_CLASSES, VGAF_CLASSES } from '../datasets/video.ts';
 import { computeClassification } from '../metrics/classification.ts';
 import { LinearSVC } from './linear-svc.ts';
+import { SVC } from './svc-rbf.ts';
 import { l2NormaliseInPlace, type PooledVideo, poolAfew, poolScores, poolVgaf, type VideoFeatures } from './pooling.ts';
 
 
@@ -12,13 +13,20 @@ export interface PaperCell {
   column: 'afew' | 'vgaf';
   /** The README value, percent. */
   value: number;
-  /** LinearSVC C for this cell, where the notebooks print it. */
+  /** C of this cell's classifier, where the notebooks print it. */
   C?: number;
+  /** The notebooks' classifier for this cell where it is not the protocol's (§3.4: VGAF tuned it per model). */
+  classifier?: SvmClassifier;
+  /** Overrides the protocol's L2 normalisation for this cell (§3.4: mobilenet_7 VGAF is not normalised). */
+  l2Normalise?: boolean;
   /** Which accuracy the README reports for this cell (§3.5): over videos with faces, or over all videos. */
   accuracyOver: 'faces' | 'all';
   /** 'unconfirmed' where the notebooks do not print the value or the C. */
   evidence: 'printed' | 'unconfirmed';
 }
+
+/** 'linear-svc': sklearn LinearSVC(C); 'svc-rbf': sklearn SVC(kernel='rbf', C, gamma='scale'). */
+export type SvmClassifier = 'linear-svc' | 'svc-rbf';
 
 export interface VideoProtocol {
   name: string;
@@ -28,7 +36,8 @@ export interface VideoProtocol {
   /** Turns one video's per-frame features (or per-face scores, for 'argmax') into one vector. */
   pool: (video: VideoFeatures, dim: number) => PooledVideo;
   l2Normalise: boolean;
-  classifier: 'linear-svc' | 'argmax';
+  /** The classifier of cells that name none. */
+  classifier: SvmClassifier | 'argmax';
   /** C when the caller gives none. */
   defaultC?: number;
   cells: readonly PaperCell[];
@@ -56,11 +65,11 @@ export const AFEW_SVM_STATS: VideoProtocol = {
   ],
 };
 
-/** §3.4 VGAF: two-level [mean,std] statistics, L2, LinearSVC. (The RBF-SVC cells are not this protocol.) */
+/** §3.4 VGAF: two-level [mean,std] statistics, L2, LinearSVC; the cells that used an RBF SVC (and no L2) say so. */
 export const VGAF_SVM_STATS: VideoProtocol = {
   name: 'vgaf-svm-stats',
   description:
-    'VGAF 3 classes: embedding per aligned MTCNN face, per frame [mean,std] over faces, per video [mean,std] over frames, L2-normalised, LinearSVC(C) fitted on train videos with faces; accuracy over validation videos with faces (741/766 in the paper) and over all',
+    'VGAF 3 classes: embedding per aligned MTCNN face, per frame [mean,std] over faces, per video [mean,std] over frames, L2-normalised, LinearSVC(C) fitted on train videos with faces (per model as the notebooks: RBF SVC(C) for enet_b2_8, un-normalised RBF SVC for mobilenet_7); accuracy over validation videos with faces (741/766 in the paper) and over all',
   dataset: 'vgaf',
   classNames: VGAF_CLASSES,
   pool: poolVgaf,
@@ -70,6 +79,8 @@ export const VGAF_SVM_STATS: VideoProtocol = {
   cells: [
     { model: 'enet_b0_8_best_vgaf', column: 'vgaf', value: 68.29, C: 0.5, accuracyOver: 'faces', evidence: 'printed' },
     { model: 'enet_b2_7', column: 'vgaf', value: 69.84, C: 0.01, accuracyOver: 'all', evidence: 'printed' },
+    { model: 'enet_b2_8', column: 'vgaf', value: 70.23, C: 1.9, classifier: 'svc-rbf', accuracyOver: 'all', evidence: 'printed' },
+    { model: 'mobilenet_7', column: 'vgaf', value: 68.92, C: 1, classifier: 'svc-rbf', l2Normalise: false, accuracyOver: 'all', evidence: 'printed' },
   ],
 };
 
@@ -119,6 +130,8 @@ export interface VideoPrediction {
 
 export interface VideoProtocolResult {
   protocol: string;
+  classifier: SvmClassifier | 'argmax';
+  l2Normalised: boolean;
   C?: number;
   coverage: { withFaces: number; total: number };
   /** Over test videos with at least one face: the paper's "Accuracy". */
@@ -128,24 +141,29 @@ export interface VideoProtocolResult {
   /** Metrics over the videos with faces. */
   metrics: ClassificationMetrics;
   predictions: VideoPrediction[];
-  svm?: { nIter: number[]; converged: boolean };
+  /** nIter: per one-vs-rest problem (LinearSVC) or per class pair (SVC); supportCount: SVC only, per class. */
+  svm?: { nIter: number[]; converged: boolean; supportCount?: number[] };
 }
 
 /**
  * Pools, (optionally) trains and predicts one video protocol. `dim` = per-frame feature size
  * (for 'argmax' protocols, the number of classes). The SVM is fitted on train videos with faces only,
- * then predicts every test video, zero vectors included, as the notebooks do.
+ * then predicts every test video, zero vectors included, as the notebooks do. `model` selects the README
+ * cell whose classifier and normalisation apply (the protocol's own where the model has no cell).
  */
 export function runVideoProtocol(
   protocol: VideoProtocol,
   data: { train?: readonly VideoFeatures[]; test: readonly VideoFeatures[]; dim: number },
-  opts: { C?: number; seed?: number } = {},
+  opts: { C?: number; seed?: number; model?: string } = {},
 ): VideoProtocolResult {
   const k = protocol.classNames.length;
+  const cell = opts.model === undefined ? undefined : paperCell(protocol, opts.model);
+  const classifier = cell?.classifier ?? protocol.classifier;
+  const l2 = cell?.l2Normalise ?? protocol.l2Normalise;
   const prep = (v: VideoFeatures): PooledVideo => {
     if (!Number.isInteger(v.label) || v.label < 0 || v.label >= k) throw new UserError(`video ${v.id}: label ${v.label} is not a class in 0..${k - 1}`);
     const p = protocol.pool(v, data.dim);
-    if (protocol.l2Normalise) l2NormaliseInPlace(p.vector);
+    if (l2) l2NormaliseInPlace(p.vector);
     return p;
   };
   if (data.test.length === 0) throw new UserError(`${protocol.name}: no test videos`);
@@ -153,16 +171,21 @@ export function runVideoProtocol(
   let predict: (p: PooledVideo) => number | null;
   let svmInfo: VideoProtocolResult['svm'];
   let C: number | undefined;
-  if (protocol.classifier === 'linear-svc') {
+  if (classifier !== 'argmax') {
     const train = (data.train ?? []).map(prep).filter((p) => p.hasFaces);
     if (train.length === 0) throw new UserError(`${protocol.name}: no training videos with faces`);
-    C = opts.C ?? protocol.defaultC;
-    const svm = new LinearSVC({ C, seed: opts.seed }).fit(
-      train.map((p) => p.vector),
-      train.map((p) => p.label),
-    );
-    svmInfo = { nIter: svm.nIter, converged: svm.converged };
-    predict = (p) => svm.predictOne(p.vector);
+    C = opts.C ?? cell?.C ?? protocol.defaultC;
+    const X = train.map((p) => p.vector);
+    const y = train.map((p) => p.label);
+    if (classifier === 'svc-rbf') {
+      const svm = new SVC({ C }).fit(X, y);
+      svmInfo = { nIter: svm.nIter, converged: svm.converged, supportCount: svm.supportCount };
+      predict = (p) => svm.predictOne(p.vector);
+    } else {
+      const svm = new LinearSVC({ C, seed: opts.seed }).fit(X, y);
+      svmInfo = { nIter: svm.nIter, converged: svm.converged };
+      predict = (p) => svm.predictOne(p.vector);
+    }
   } else {
     predict = (p) => {
       if (!p.hasFaces) return null;
@@ -183,6 +206,8 @@ export function runVideoProtocol(
   const correctAll = predictions.filter((p) => p.pred === p.label).length;
   return {
     protocol: protocol.name,
+    classifier,
+    l2Normalised: l2,
     ...(C !== undefined ? { C } : {}),
     coverage: { withFaces: withFaces.length, total: predictions.length },
     accuracyFaces: metrics.accuracy,

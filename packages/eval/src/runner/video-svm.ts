@@ -43,7 +43,7 @@ export async function evaluateVideoSvm(opts: EvalOptions & { svmC?: number }, sp
   const test = await embeddingsFor(opts, split, base, resize, opts.limit);
   const cell = protocol.cells.find((c) => c.model === record.id);
   const C = opts.svmC ?? cell?.C ?? protocol.defaultC;
-  const res = runVideoProtocol(protocol, { train: videoFeatures(train.index, train.data), test: videoFeatures(test.index, test.data), dim: test.index.embedding.dim }, { C });
+  const res = runVideoProtocol(protocol, { train: videoFeatures(train.index, train.data), test: videoFeatures(test.index, test.data), dim: test.index.embedding.dim }, { C, model: record.id });
 
   const predictionsPath = join(opts.outDir, `${base}.predictions.jsonl`);
   const resultPath = join(opts.outDir, `${base}.json`);
