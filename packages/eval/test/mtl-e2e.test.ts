@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { type EvalResult, getModel, synthesizeTwin } from '@affectbench/core';
@@ -56,7 +56,17 @@ test('abaw-mtl-heads: features of every frame, heads trained with a seed, P_MTL 
 
   const run = await evaluate({ ...base, dataset, outDir });
   const r = run.result;
-  const m = r.metrics as EvalResult['metrics'] & Record<string, any>;
+  const m = r.metrics as EvalResult['metrics'] & {
+    pMtl: number;
+    cccValence: number;
+    cccArousal: number;
+    expressionMacroF1: number;
+    auMeanF1: number;
+    auF1: Record<string, number>;
+    frames: string;
+    warning: string;
+    training: { zeroShot: boolean; seed: number; epochs: number; history: unknown[]; vaSlice: number[]; trainFrames: number };
+  };
   assert.deepEqual(JSON.parse(readFileSync(run.resultPath, 'utf8')).metrics.pMtl, m.pMtl);
   assert.equal(r.dataset.protocol, 'abaw-mtl-heads');
   assert.equal(r.model.weights, 'synthetic');

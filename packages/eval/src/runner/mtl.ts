@@ -2,16 +2,16 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { basename, join, relative, resolve } from 'node:path';
 import {
   type EvalResult,
-  type ModelRecord,
-  Progress,
-  type ResizeMode,
-  UserError,
-  type WeightsKind,
   getBackend,
   gitCommit,
   hostInfo,
+  type ModelRecord,
+  Progress,
+  type ResizeMode,
   resolveModel,
   runtimeVersions,
+  UserError,
+  type WeightsKind,
   withEmbeddingOutput,
   writeJsonAtomic,
 } from '@affectbench/core';
@@ -20,8 +20,8 @@ import { getDataset, loadManifest, parseDatasetSpec } from '../datasets/index.ts
 import type { ProtocolSpec, Sample } from '../datasets/types.ts';
 import { ABAW_AUS, ABAW_EXPRESSIONS, ABAW_MISSING, type MtlScore, mtlScore } from '../metrics/abaw.ts';
 import { computeClassification } from '../metrics/classification.ts';
-import { ABAW_MTL_HEADS, type MtlData, type MtlPredictions, predictMtl, trainMtlHeads } from '../protocols/mtl.ts';
 import { PredictionWriter } from '../predictions.ts';
+import { ABAW_MTL_HEADS, type MtlData, type MtlPredictions, predictMtl, trainMtlHeads } from '../protocols/mtl.ts';
 import { type EmbeddingIndex, readEmbeddings } from './embed.ts';
 import { type EvalOptions, type EvalRun, runId, runOutputs } from './evaluate.ts';
 import { PrepareError, PreparePool } from './pool.ts';
@@ -123,7 +123,7 @@ function readJournal(files: { indexPath: string; dataPath: string }, frames: rea
   const bytes = rows * (dim + outputSize) * 4;
   if (statSync(p.data).size < bytes) return null;
   truncateSync(p.data, bytes);
-  writeFileSync(p.journal, [JSON.stringify({ dim }), ...done.map((d) => JSON.stringify(d))].join('\n') + '\n');
+  writeFileSync(p.journal, [JSON.stringify({ dim }), ...done.map((d) => JSON.stringify(d))].map((l) => `${l}\n`).join(''));
   return { dim, done, rows };
 }
 
@@ -268,7 +268,7 @@ async function featuresFor(ctx: Ctx, split: 'train' | 'val', base: string): Prom
 function mtlData(f: SplitFeatures): MtlData {
   const n = f.frames.length;
   const au = new Int8Array(n * ABAW_AUS.length);
-  f.frames.forEach((fr, i) => au.set(fr.aus, i * ABAW_AUS.length));
+  for (const [i, fr] of f.frames.entries()) au.set(fr.aus, i * ABAW_AUS.length);
   return {
     n,
     dim: f.index.rowFloats,
@@ -365,7 +365,7 @@ export async function evaluateMtlHeads(opts: EvalOptions, spec: ProtocolSpec): P
     auTrue: rows.flatMap((r) => r.auTrue),
     auProb: rows.flatMap((r) => r.auProb),
   });
-  writeFileSync(`${framesPath}.tmp`, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(`${framesPath}.tmp`, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
   renameSync(`${framesPath}.tmp`, framesPath);
   // The expression-labelled frames in the `score` format, so `affectbench score` reads this run like any other.
   rmSync(predictionsPath, { force: true });
