@@ -117,7 +117,7 @@ test('maxIter bounds the work and is reported as not converged; bad input is a U
   assert.throws(() => new SVC().fit([[1, 0], [0, 1]], [1, 1]), /at least 2 classes/);
   assert.throws(() => new SVC().fit([[1, 0], [0]], [0, 1]), /sample 1 has 1 features/);
   assert.throws(() => new SVC().fit([[1, Number.NaN], [0, 1]], [0, 1]), /sample 0 feature 1 is NaN/);
-  assert.throws(() => m.predict([[1, 2]]), /fitted on 32/);
+  assert.throws(() => m.predict([[1, 2]]), /sample 0 has 2 features, the model was fitted on 32/);
   assert.throws(() => new SVC().predict([[1, 2]]), /fit before predicting/);
 });
 

@@ -180,7 +180,10 @@ export function runVideoProtocol(
     if (classifier === 'svc-rbf') {
       const svm = new SVC({ C }).fit(X, y);
       svmInfo = { nIter: svm.nIter, converged: svm.converged, supportCount: svm.supportCount };
-      predict = (p) => svm.predictOne(p.vector);
+      // One batched call: the RBF SVC streams every support vector per block of samples, not per sample.
+      const preds = svm.predict(test.map((p) => p.vector));
+      const byVideo = new Map(test.map((p, i) => [p, preds[i]]));
+      predict = (p) => byVideo.get(p) ?? null;
     } else {
       const svm = new LinearSVC({ C, seed: opts.seed }).fit(X, y);
       svmInfo = { nIter: svm.nIter, converged: svm.converged };
