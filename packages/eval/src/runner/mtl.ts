@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import {
+  BadFileError,
   type EvalResult,
   getBackend,
   gitCommit,
@@ -306,10 +307,20 @@ function frameRows(frames: readonly AbawMtlFrame[], p: MtlPredictions): MtlFrame
 
 /** Reads `<run>.frames.jsonl` back (for re-scoring P_MTL with mtlScore). */
 export function readMtlFrames(path: string): MtlFrameRow[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as MtlFrameRow);
+  if (!existsSync(path)) throw new BadFileError(path, 'no such file (an abaw-mtl-heads frames file)');
+  const out: MtlFrameRow[] = [];
+  for (const [i, line] of readFileSync(path, 'utf8').split('\n').entries()) {
+    if (!line.trim()) continue;
+    let row: MtlFrameRow;
+    try {
+      row = JSON.parse(line) as MtlFrameRow;
+    } catch (err) {
+      throw new BadFileError(path, `line ${i + 1}: not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof row.id !== 'string' || !Array.isArray(row.auTrue) || !Array.isArray(row.auProb)) throw new BadFileError(path, `line ${i + 1}: not an MTL frame row (needs id, auTrue, auProb)`);
+    out.push(row);
+  }
+  return out;
 }
 
 /**
