@@ -1,6 +1,6 @@
 import type { EvalRow } from './evaluations.ts';
 import type { BackendRow } from './backends.ts';
-import { COLUMN_TITLES } from './columns.ts';
+import { COLUMN_TITLES, PAPER_COLUMNS } from './columns.ts';
 import type { HistoryEntry } from './history.ts';
 import type { PaperTable } from './paper-table.ts';
 
@@ -32,7 +32,6 @@ function spec(title: string, body: Record<string, unknown>): Record<string, unkn
 }
 
 const shown = (r: BackendRow) => (r.weights === 'synthetic' ? `${r.model} (twin)` : r.model);
-/** A software adapter is named in the chart too, so nobody reads SwiftShader timings as a GPU's. */
 /** Panel label: the backend, what it ran on (a GPU by name, 'software' for CPU-emulated WebGPU) and the machine. */
 const backendShown = (r: BackendRow) => {
   const device = r.adapter?.includes('not a GPU') ? 'software' : r.adapter ? r.adapter.split(' on ').pop() : null;
@@ -44,6 +43,7 @@ export function buildCharts(input: { backends: readonly BackendRow[]; paper: Pap
   const skipped: ChartSet['skipped'] = [];
   const add = (c: Chart | string, name: string) => (typeof c === 'string' ? skipped.push({ name, reason: c }) : charts.push(c));
   const timed = input.backends.filter((r) => r.available && r.p50 !== null);
+  add(paperChart(input.paper), 'paper-table');
   add(latencyChart(timed), 'latency-by-backend');
   add(batchChart(timed), 'batch-scaling');
   add(speedupChart(timed), 'speedup');
@@ -207,6 +207,41 @@ function trendChart(history: readonly HistoryEntry[]): Chart | string {
           y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
           color: { field: 'figure', type: 'nominal', legend: { orient: 'bottom', columns: 1, labelLimit: 600 } },
           tooltip: [{ field: 'figure' }, { field: 'value' }, { field: 'commit' }, { field: 'date', type: 'temporal' }],
+        },
+      },
+    }),
+  };
+}
+
+/** The HSEmotion table as a chart: the paper's figure per cell, ours beside it where a real-weight result exists. */
+function paperChart(paper: PaperTable): Chart | string {
+  const values = paper.rows.flatMap((r) =>
+    r.cells
+      .filter((c) => c.column !== 'mtl' && c.paper !== null)
+      .flatMap((c) => [
+        { model: r.model, column: COLUMN_TITLES[c.column], source: 'paper', value: c.paper },
+        ...(c.ours === null ? [] : [{ model: r.model, column: COLUMN_TITLES[c.column], source: 'ours (real weights)', value: c.ours }]),
+      ]),
+  );
+  if (values.length === 0) return 'no paper figures';
+  const measured = values.filter((v) => v.source !== 'paper').length;
+  const title = `HSEmotion accuracy, % (paper${measured ? ' vs ours' : '; none of ours measured yet: no real-weight results'})`;
+  return {
+    name: 'paper-table',
+    title,
+    spec: spec(title, {
+      data: { values },
+      facet: { column: { field: 'column', type: 'nominal', title: null, sort: PAPER_COLUMNS.map((c) => COLUMN_TITLES[c]) } },
+      spec: {
+        width: 150,
+        height: 220,
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'model', type: 'nominal', title: null, sort: paper.rows.map((r) => r.model) },
+          yOffset: { field: 'source' },
+          x: { field: 'value', type: 'quantitative', title: '%', scale: { domain: [0, 80] } },
+          color: { field: 'source', type: 'nominal', title: null, scale: { domain: ['paper', 'ours (real weights)'], range: ['#bbbbbb', '#4c78a8'] } },
+          tooltip: [{ field: 'model' }, { field: 'column' }, { field: 'source' }, { field: 'value' }],
         },
       },
     }),

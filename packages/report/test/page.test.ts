@@ -41,7 +41,7 @@ describe('results/index.html in a real Chromium', { skip }, () => {
   });
 
   it('loads with no console error and no request beyond the page, draws every chart, and is not blank', async () => {
-    assert.equal(report.charts.length, 5, `charts drawn: ${report.charts.map((c) => c.name)}; skipped: ${JSON.stringify(report.chartsSkipped)}`);
+    assert.equal(report.charts.length, 6, `charts drawn: ${report.charts.map((c) => c.name)}; skipped: ${JSON.stringify(report.chartsSkipped)}`);
     const page = await browser.newPage();
     const problems: string[] = [];
     const requests: string[] = [];
