@@ -35,9 +35,13 @@ test('a bad config names the file and the field', () => {
   }
 });
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${VAR} syntax, not a template
 test('${VAR} and ${VAR:-default} expand in dataset paths; an unset variable without default is a clear error', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: config syntax
   assert.equal(expandEnv('affectnet:${D}/x', { D: '/data' }), 'affectnet:/data/x');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: config syntax
   assert.equal(expandEnv('afew:${D:-data/AFEW}', {}), 'afew:data/AFEW');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: config syntax
   assert.throws(() => expandEnv('vgaf:${VGAF}', {}), (e: unknown) => e instanceof UserError && /\$\{VGAF\}/.test(e.message));
 });
 
