@@ -89,6 +89,21 @@ test('the kernel cache changes speed only: a cache of two rows gives the identic
   }
 });
 
+test('WebAssembly SIMD and plain JS dot products give the identical fit, tails of odd widths included', () => {
+  const fx = byName('vgaf-raw-c1');
+  for (const width of [fx.xTrain[0].length, 45, 3]) {
+    const X = fx.xTrain.map((r) => r.slice(0, width));
+    const fast = new SVC({ C: fx.C }).fit(X, fx.yTrain);
+    const plain = new SVC({ C: fx.C, simd: false }).fit(X, fx.yTrain);
+    // Node 20 (the CI runtime) has WebAssembly SIMD; elsewhere both runs take the JS path.
+    assert.equal(fast.usedSimd, Number(process.versions.node.split('.')[0]) >= 20);
+    assert.equal(plain.usedSimd, false);
+    assert.deepEqual(fast.nIter, plain.nIter);
+    assert.deepEqual(fast.dualCoef, plain.dualCoef);
+    assert.deepEqual(fast.intercept, plain.intercept);
+  }
+});
+
 test('without shrinking the path differs but the optimum is the same within tol', () => {
   const fx = byName('overlap-raw-c1.9');
   const m = new SVC({ C: fx.C, shrinking: false }).fit(fx.xTrain, fx.yTrain);

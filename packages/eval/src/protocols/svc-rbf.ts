@@ -13,6 +13,8 @@ export interface SvcOptions {
   maxIter?: number;
   /** libsvm's shrinking heuristic; default true. Changes the path (and so the last digits), not the optimum. */
   shrinking?: boolean;
+  /** Kernel dot products in WebAssembly SIMD where the runtime has it; default true. Same result bit for bit. */
+  simd?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export class SVC {
   readonly cacheSize: number;
   readonly maxIter: number;
   readonly shrinking: boolean;
+  readonly simd: boolean;
   classes: number[] = [];
   /** The gamma actually used (resolved from 'scale'). */
   gamma = 0;
@@ -46,6 +49,8 @@ export class SVC {
   intercept: number[] = [];
   /** SMO iterations each class pair took. */
   nIter: number[] = [];
+  /** Whether the last fit computed its dot products in WebAssembly SIMD. */
+  usedSimd = false;
   dim = 0;
   private sv = new Float64Array(0);
   /** libsvm's own sv_coef and rho, which prediction uses. */
@@ -59,6 +64,7 @@ export class SVC {
     this.cacheSize = opts.cacheSize ?? 200;
     this.maxIter = opts.maxIter ?? Number.POSITIVE_INFINITY;
     this.shrinking = opts.shrinking ?? true;
+    this.simd = opts.simd ?? true;
     if (!(this.C > 0) || !Number.isFinite(this.C)) throw new UserError(`SVC: C must be a finite number > 0 (got ${this.C})`);
     if (this.gammaOption !== 'scale' && !(this.gammaOption > 0)) throw new UserError(`SVC: gamma must be 'scale' or a number > 0 (got ${this.gammaOption})`);
     if (!(this.tol > 0)) throw new UserError(`SVC: tol must be > 0 (got ${this.tol})`);
@@ -77,7 +83,9 @@ export class SVC {
     if (y.length !== n) throw new UserError(`SVC: ${n} samples but ${y.length} labels`);
     const d = X[0].length;
     if (d === 0) throw new UserError('SVC: samples have no features');
-    const data = new Float64Array(n * d);
+    const rows = rowStore(n, d, this.simd);
+    this.usedSimd = rows.simd;
+    const data = rows.data;
     for (let i = 0; i < n; i++) {
       const row = X[i];
       if (row.length !== d) throw new UserError(`SVC: sample ${i} has ${row.length} features, expected ${d}`);
@@ -103,7 +111,7 @@ export class SVC {
     for (let i = 0; i < n; i++) perm[fill[classOf.get(y[i]) as number]++] = i;
 
     const sq = new Float64Array(n);
-    for (let i = 0; i < n; i++) sq[i] = dot(data, i * d, data, i * d, d);
+    for (let i = 0; i < n; i++) sq[i] = rows.dot(i, i);
     const cacheFloats = Math.floor((this.cacheSize * 1024 * 1024) / 4);
     const nonzero = new Uint8Array(n);
     const pairs: { alpha: Float64Array; rho: number }[] = [];
@@ -121,7 +129,7 @@ export class SVC {
           idx[count[a] + t] = perm[start[b] + t];
           ys[count[a] + t] = -1;
         }
-        const solver = new SmoSolver(data, d, sq, idx, ys, this.gamma, this.C, this.tol, this.shrinking, cacheFloats);
+        const solver = new SmoSolver(rows.dot, sq, idx, ys, this.gamma, this.C, this.tol, this.shrinking, cacheFloats);
         const res = solver.solve(this.maxIter);
         this.nIter.push(res.iter);
         pairs.push({ alpha: res.alpha, rho: res.rho });
@@ -296,22 +304,98 @@ function scaleGamma(data: Float64Array, d: number): number {
   return variance === 0 ? 1 : 1 / (d * variance);
 }
 
+type RowDot = (a: number, b: number) => number;
+
+/**
+ * Training rows, and the dot product of two of them: the whole cost of a fit. In WebAssembly (f64x2, two
+ * accumulators) where available, about twice as fast as V8's scalar loop; the JS fallback sums in the same
+ * order ((lanes 0 and 2) + (lanes 1 and 3), then the tail), so both give identical bits.
+ */
+function rowStore(n: number, d: number, simd: boolean): { data: Float64Array; dot: RowDot; simd: boolean } {
+  const bytes = n * d * 8;
+  if (simd && SIMD_DOT && bytes < 2 ** 31) {
+    try {
+      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+      const f = new WebAssembly.Instance(SIMD_DOT, { e: { m: memory } }).exports.dot as (a: number, b: number, len: number) => number;
+      const stride = d * 8;
+      return { data: new Float64Array(memory.buffer, 0, n * d), dot: (a, b) => f(a * stride, b * stride, d), simd: true };
+    } catch {
+      // No room for a WebAssembly heap of this size: the plain arrays below do the same arithmetic.
+    }
+  }
+  const data = new Float64Array(n * d);
+  return { data, dot: (a, b) => dot(data, a * d, data, b * d, d), simd: false };
+}
+
 function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let j = 0;
-  // Four accumulators let the CPU overlap the multiply-adds; kernel rows are the whole cost of a fit.
   for (; j + 3 < d; j += 4) {
     s0 += a[ao + j] * b[bo + j];
     s1 += a[ao + j + 1] * b[bo + j + 1];
     s2 += a[ao + j + 2] * b[bo + j + 2];
     s3 += a[ao + j + 3] * b[bo + j + 3];
   }
-  for (; j < d; j++) s0 += a[ao + j] * b[bo + j];
-  return s0 + s1 + (s2 + s3);
+  let s = s0 + s2 + (s1 + s3);
+  for (; j < d; j++) s += a[ao + j] * b[bo + j];
+  return s;
 }
+
+/**
+ * `(func (export "dot") (param $a i32) (param $b i32) (param $n i32) (result f64))` over an imported memory
+ * "e"."m": byte offsets a and b, n doubles; v128 accumulators over 4 doubles per step, then a scalar tail.
+ */
+const SIMD_DOT: WebAssembly.Module | null = (() => {
+  const leb = (v: number) => {
+    const out: number[] = [];
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v) b |= 0x80;
+      out.push(b);
+    } while (v);
+    return out;
+  };
+  const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
+  const name = (t: string) => [t.length, ...Array.from(t, (c) => c.charCodeAt(0))];
+  const [get, set, i32c, loadV, loadF] = [0x20, 0x21, 0x41, [0xfd, 0x00, 3], [0x2b, 3]];
+  const [f64x2Add, f64x2Mul, lane] = [[0xfd, 0xf0, 0x01], [0xfd, 0xf2, 0x01], [0xfd, 0x21]];
+  // locals: 0 a, 1 b, 2 n (params); 3 end (i32); 4, 5 accumulators (v128); 6 s (f64)
+  const loopUntilEnd = (step: number[]) => [0x02, 0x40, 0x03, 0x40, get, 0, get, 3, 0x4f, 0x0d, 1, ...step, 0x0c, 0, 0x0b, 0x0b];
+  const advance = (bytes: number) => [get, 0, i32c, bytes, 0x6a, set, 0, get, 1, i32c, bytes, 0x6a, set, 1];
+  const body = [
+    3, 1, 0x7f, 2, 0x7b, 1, 0x7c,
+    // end = a + (n & ~3) * 8
+    get, 0, get, 2, i32c, 0x7c, 0x71, i32c, 3, 0x74, 0x6a, set, 3,
+    ...loopUntilEnd([
+      get, 4, get, 0, ...loadV, 0, get, 1, ...loadV, 0, ...f64x2Mul, ...f64x2Add, set, 4,
+      get, 5, get, 0, ...loadV, 16, get, 1, ...loadV, 16, ...f64x2Mul, ...f64x2Add, set, 5,
+      ...advance(32),
+    ]),
+    get, 4, get, 5, ...f64x2Add, set, 4,
+    get, 4, ...lane, 0, get, 4, ...lane, 1, 0xa0, set, 6,
+    // end = a + (n & 3) * 8
+    get, 0, get, 2, i32c, 3, 0x71, i32c, 3, 0x74, 0x6a, set, 3,
+    ...loopUntilEnd([get, 6, get, 0, ...loadF, 0, get, 1, ...loadF, 0, 0xa2, 0xa0, set, 6, ...advance(8)]),
+    get, 6, 0x0b,
+  ];
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7c]),
+    ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 0x01]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('dot'), 0x00, 0]),
+    ...section(10, [1, ...leb(body.length), ...body]),
+  ]);
+  try {
+    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    return null;
+  }
+})();
 
 const LOWER = 0;
 const UPPER = 1;
@@ -336,8 +420,8 @@ class SmoSolver {
   private readonly cache: RowCache;
 
   constructor(
-    private readonly data: Float64Array,
-    private readonly d: number,
+    /** Dot product of two training rows. */
+    private readonly dotRows: RowDot,
     private readonly sqAll: Float64Array,
     /** Training row of each position (libsvm's x[], swapped with the rest). */
     private readonly xi: Int32Array,
@@ -364,7 +448,7 @@ class SmoSolver {
   private kernel(i: number, j: number): number {
     const a = this.xi[i];
     const b = this.xi[j];
-    return Math.exp(-this.gamma * (this.sqAll[a] + this.sqAll[b] - 2 * dot(this.data, a * this.d, this.data, b * this.d, this.d)));
+    return Math.exp(-this.gamma * (this.sqAll[a] + this.sqAll[b] - 2 * this.dotRows(a, b)));
   }
 
   /** Q row i (y_i y_j K_ij as float32) for columns [0, len), computing only what the cache lacks. */
@@ -373,21 +457,21 @@ class SmoSolver {
     if (from < len) {
       const yi = this.y[i];
       const a = this.xi[i];
-      const d = this.d;
-      const data = this.data;
+      const dotRows = this.dotRows;
       const sqa = this.sqAll[a];
       const g = this.gamma;
       const cache = this.cache;
       for (let j = from; j < len; j++) {
         // Q is symmetric bit for bit (same products, same summation order), so a cached row j that already
-        // holds column i saves the dot product; once most rows are cached this halves the kernel work.
+        // holds column i saves the dot product (not row i itself: it is being filled); once most rows are
+        // cached this halves the kernel work.
         const rj = j === i ? null : cache.rowHolding(j, i);
         if (rj !== null) {
           row[j] = rj[i];
           continue;
         }
         const b = this.xi[j];
-        row[j] = yi * this.y[j] * Math.exp(-g * (sqa + this.sqAll[b] - 2 * dot(data, a * d, data, b * d, d)));
+        row[j] = yi * this.y[j] * Math.exp(-g * (sqa + this.sqAll[b] - 2 * dotRows(a, b)));
       }
     }
     return row;
