@@ -153,7 +153,7 @@ export class SVC {
     }
     const nSv = this.support.length;
     this.sv = new Float64Array(nSv * d);
-    this.support.forEach((orig, s) => this.sv.set(data.subarray(orig * d, orig * d + d), s * d));
+    for (const [s, orig] of this.support.entries()) this.sv.set(data.subarray(orig * d, orig * d + d), s * d);
     this.svCoef = Array.from({ length: k - 1 }, () => new Float64Array(nSv));
     this.rho = [];
     let p = 0;
