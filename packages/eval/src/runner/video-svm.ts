@@ -77,6 +77,8 @@ export async function evaluateVideoSvm(opts: EvalOptions & { svmC?: number }, sp
       allVideos: { n: res.coverage.total, accuracy: res.accuracyComplete },
       coverage: `${res.coverage.withFaces}/${res.coverage.total}`,
       C,
+      classifier: res.classifier,
+      l2Normalised: res.l2Normalised,
       ...(res.svm ? { svm: res.svm } : {}),
       ...(cell ? { paperCell: cell } : {}),
       ...(synthetic ? { warning: 'synthetic weights (architecture twin): these numbers mean nothing' } : {}),
