@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { getModel, synthesizeTwin } from '@affectbench/core';
-import { embedDataset, evaluate, readEmbeddings, videoFeatures } from '../src/runner/index.ts';
+import { DEFAULT_C_SWEEP, embedDataset, evaluate, readEmbeddings, videoFeatures } from '../src/runner/index.ts';
 import { makeAffectnetCsv, makeAfewFaceFolders, makeClip, makeJpegs, tmp } from './helpers/fixtures.ts';
 
 process.env.AFFECTBENCH_QUIET = '1';
@@ -41,6 +41,13 @@ test('afew-svm-stats: embeddings of train and val face folders, statistics pooli
   assert.equal(m.coverage, '2/3'); // the clip with only noface frames counts in the all-videos accuracy only
   assert.equal((m.allVideos as { n: number }).n, 3);
   assert.equal(m.C, 1.1); // the C printed for this model's README cell
+  // The C sweep is reported apart from the headline, one entry per C, and the headline C's entry equals the headline.
+  const sweep = (m.cSweep as { grid: { C: number; accuracyFaces: number }[] }).grid;
+  assert.deepEqual(sweep.map((g) => g.C), [...DEFAULT_C_SWEEP]);
+  const again = await evaluate({ ...base, dataset: ds, outDir: out, protocol: 'afew-svm-stats', svmC: 1, svmSweep: [1] });
+  const m1 = again.result.metrics as Record<string, unknown>;
+  assert.equal((m1.cSweep as { grid: { accuracyFaces: number }[] }).grid[0].accuracyFaces, m1.accuracyFaces);
+  assert.equal(sweep.find((g) => g.C === 1)?.accuracyFaces, m1.accuracyFaces);
   assert.equal(r.paper, undefined); // synthetic weights never fill a cell
   assert.equal(r.preprocessing.trainVideos, 4);
   const valIndex = readdirSync(out).filter((f) => f.endsWith('.val.embeddings.json'));

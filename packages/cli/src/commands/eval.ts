@@ -16,6 +16,16 @@ function positiveInt(name: string, value: unknown, min = 1): number | undefined 
   return value as number;
 }
 
+function sweepList(values: readonly string[] | undefined): number[] | undefined {
+  if (values === undefined) return undefined;
+  if (values.length === 1 && values[0] === 'none') return [];
+  return values.map((v) => {
+    const c = Number(v);
+    if (!(c > 0)) throw new UserError(`--svm-sweep takes positive numbers or "none" (got "${v}")`);
+    return c;
+  });
+}
+
 export const evalCommand: Command = {
   path: ['eval'],
   summary: 'score a model on a dataset (resumable predictions JSONL + result JSON with provenance)',
@@ -36,6 +46,7 @@ export const evalCommand: Command = {
     'frame-stride': { type: 'number', description: 'videos: keep every n-th frame', default: 1 },
     'detect-faces': { type: 'boolean', description: 'crop the face found by the detector in images without a box (default: on for raw video clips only)' },
     'allow-synthetic': { type: 'boolean', description: 'run a model with synthetic weights (an architecture twin); the result is marked' },
+    'svm-sweep': { type: 'list', description: 'video SVM protocols: C values of the sweep reported beside the result (tuned on the evaluated split, so never the headline); "none" to skip' },
     'svm-c': { type: 'number', description: "video SVM protocols: LinearSVC C (default: the C printed for the model's README cell)" },
     'mtl-seed': { type: 'number', description: 'abaw-mtl-heads: seed of the head training (default 0)' },
     'mtl-epochs': { type: 'number', description: 'abaw-mtl-heads: training epochs (default 20, the protocol; other values fill no table cell)' },
@@ -61,6 +72,7 @@ export const evalCommand: Command = {
       detectFaces: o['detect-faces'] as boolean | undefined,
       allowSynthetic: Boolean(o['allow-synthetic']),
       svmC: o['svm-c'] as number | undefined,
+      svmSweep: sweepList(o['svm-sweep'] as string[] | undefined),
       mtlSeed: positiveInt('mtl-seed', o['mtl-seed'], 0),
       mtlEpochs: positiveInt('mtl-epochs', o['mtl-epochs']),
       command: ['eval', ...process.argv.slice(3)],

@@ -57,6 +57,8 @@ export interface EvalOptions {
   command?: readonly string[];
   /** LinearSVC C for the video SVM protocols (default: the one printed for the model's README cell). */
   svmC?: number;
+  /** Video SVM protocols: C values of the separately reported sweep (default DEFAULT_C_SWEEP; [] = none). */
+  svmSweep?: readonly number[];
   /** Stop cleanly after this many new predictions (what a kill does, minus the partial line). */
   stopAfter?: number;
   /** ABAW MTL heads: training seed (default MTL_DEFAULT_SEED) and epochs (default: the protocol's 20). */

@@ -6,5 +6,5 @@ export { PreparePool, PrepareError, defaultWorkers } from './pool.ts';
 export { type PreparedSample, prepareSample } from './preprocess.ts';
 export { decodeFile, decodeVideoFrames, parsePpmStream } from './decode.ts';
 export { type EmbedOptions, type EmbeddingIndex, type EmbeddingRow, embedDataset, readEmbeddings, videoFeatures } from './embed.ts';
-export { evaluateVideoSvm } from './video-svm.ts';
+export { DEFAULT_C_SWEEP, evaluateVideoSvm } from './video-svm.ts';
 export { MTL_DEFAULT_SEED, type MtlFrameRow, evaluateMtlHeads, mtlPaperField, readMtlFrames } from './mtl.ts';
