@@ -2,11 +2,8 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from
 import { basename, dirname, join } from 'node:path';
 import {
   BadFileError,
-  type BackendName,
-  type FaceCropOptions,
   type ModelProvenance,
   Progress,
-  type ResizeMode,
   type RunProvenance,
   UserError,
   getBackend,
@@ -20,28 +17,17 @@ import {
 } from '@affectbench/core';
 import { getDataset, loadManifest, parseDatasetSpec } from '../datasets/index.ts';
 import type { FrameFeatures, VideoFeatures } from '../protocols/pooling.ts';
-import { runOutputs, selectSamples } from './evaluate.ts';
+import { type EvalOptions, runOutputs, selectSamples } from './evaluate.ts';
 import { PrepareError, PreparePool } from './pool.ts';
 
-export interface EmbedOptions {
-  model: string;
-  dataset: string;
-  split?: string;
-  backend?: BackendName;
-  batch?: number;
-  limit?: number;
+/** The eval options that apply to embedding, plus where to write. */
+export type EmbedOptions = Pick<
+  EvalOptions,
+  'model' | 'dataset' | 'split' | 'backend' | 'batch' | 'limit' | 'allowSynthetic' | 'resize' | 'workers' | 'threads' | 'frameStride' | 'detectFaces' | 'faceCrop' | 'progress' | 'command'
+> & {
   /** Output file; `.f32` holds the rows, `.json` beside it the index. */
   out: string;
-  allowSynthetic?: boolean;
-  resize?: ResizeMode;
-  workers?: number;
-  threads?: number;
-  frameStride?: number;
-  detectFaces?: boolean;
-  faceCrop?: FaceCropOptions;
-  progress?: boolean;
-  command?: readonly string[];
-}
+};
 
 /** One row of the .f32 file: `embedding.dim` floats of the penultimate tensor, then `outputs.size` raw model outputs. */
 export interface EmbeddingRow {
