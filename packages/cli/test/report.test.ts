@@ -17,7 +17,7 @@ describe('affectbench report', () => {
     assert.equal(r.code, 0, r.err);
     const doc = JSON.parse(r.out);
     assert.equal(doc.files.eval, 4);
-    assert.deepEqual(doc.charts.map((c: { name: string }) => c.name), ['latency-by-backend', 'batch-scaling', 'speedup', 'latency-vs-accuracy']);
+    assert.deepEqual(doc.charts.map((c: { name: string }) => c.name), ['paper-table', 'latency-by-backend', 'batch-scaling', 'speedup', 'latency-vs-accuracy']);
     assert.match(doc.chartsSkipped[0].reason, /history\.jsonl is empty or absent/);
     for (const c of doc.charts) {
       assert.ok(existsSync(c.png) && existsSync(c.svg));
